@@ -1,0 +1,197 @@
+"""The `unitboard` command: serve, layout load, users, tokens, replay."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from unitboard.config import Settings, default_database_url
+from unitboard.domain.errors import DomainError
+from unitboard.service.auth import Actor, CredentialError, add_user, create_token
+from unitboard.service.roles import ROLES
+
+EXIT_REFUSED = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (DomainError, CredentialError, OSError, ValueError, LookupError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else str(exc)
+        print(f"unitboard: {message}", file=sys.stderr)
+        return EXIT_REFUSED
+    return code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="unitboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    add_database(serve)
+    serve.add_argument("--redis-url", default=os.environ.get("UNITBOARD_REDIS_URL"))
+    serve.add_argument("--layout", type=Path, help="load this layout file at start")
+    serve.add_argument("--demo", action="store_true", help="seed a demo hospital with activity")
+    serve.add_argument("--no-simulator", action="store_true", help="with --demo: no activity")
+    serve.set_defaults(run=run_serve)
+
+    layout = commands.add_parser("layout", help="the hospital layout")
+    layout_commands = layout.add_subparsers(dest="action", required=True)
+    load = layout_commands.add_parser("load", help="load a layout TOML file")
+    load.add_argument("file", type=Path)
+    add_database(load)
+    load.set_defaults(run=run_layout_load)
+
+    users = commands.add_parser("users", help="people who log in")
+    user_commands = users.add_subparsers(dest="action", required=True)
+    add = user_commands.add_parser("add", help="add a user; the password is read from stdin")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--name")
+    add_database(add)
+    add.set_defaults(run=run_users_add)
+    disable = user_commands.add_parser("disable", help="disable a user")
+    disable.add_argument("username")
+    add_database(disable)
+    disable.set_defaults(run=run_users_disable)
+
+    tokens = commands.add_parser("tokens", help="API and device tokens")
+    token_commands = tokens.add_subparsers(dest="action", required=True)
+    create = token_commands.add_parser("create", help="create a token (printed once)")
+    create.add_argument("name")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--unit")
+    add_database(create)
+    create.set_defaults(run=run_tokens_create)
+
+    replay = commands.add_parser("replay", help="rebuild every projection and verify it")
+    add_database(replay)
+    replay.set_defaults(run=run_replay)
+    return parser
+
+
+def add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: UNITBOARD_DATABASE_URL or sqlite:///unitboard.db in the working directory",
+    )
+
+
+def cli_actor() -> Actor:
+    return Actor(f"cli:{getpass.getuser()}", "admin", None, "command line")
+
+
+def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from unitboard.web.runtime import Runtime
+
+    return Runtime(Settings.from_env(database_url=args.database_url or default_database_url()))
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from unitboard.web.app import create_app
+
+    settings = Settings.from_env(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        layout=args.layout,
+        demo=args.demo,
+        simulate=not args.no_simulator,
+    )
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ws="websockets-sansio",
+        log_level="info",
+        ws_ping_interval=10,
+        ws_ping_timeout=10,
+    )
+    return 0
+
+
+def run_layout_load(args: argparse.Namespace) -> int:
+    text = args.file.read_text(encoding="utf-8")
+    runtime = _runtime(args)
+    try:
+        runtime.service.catch_up()
+        appended = runtime.service.load_layout(cli_actor(), text)
+    finally:
+        runtime.log.close()
+        runtime.engine.dispose()
+    if appended.events:
+        print(
+            f"layout loaded: {len(appended.events)} change(s) recorded, log at {appended.position}"
+        )
+    else:
+        print("layout unchanged: nothing recorded")
+    return 0
+
+
+def run_users_add(args: argparse.Namespace) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.username}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    runtime = _runtime(args)
+    try:
+        add_user(runtime.credentials, args.username, password, args.role, args.name)
+    finally:
+        runtime.engine.dispose()
+    print(f"user {args.username} added ({args.role})")
+    return 0
+
+
+def run_users_disable(args: argparse.Namespace) -> int:
+    runtime = _runtime(args)
+    try:
+        runtime.credentials.set_disabled(args.username, True)
+    finally:
+        runtime.engine.dispose()
+    print(f"user {args.username} disabled")
+    return 0
+
+
+def run_tokens_create(args: argparse.Namespace) -> int:
+    runtime = _runtime(args)
+    try:
+        token = create_token(runtime.credentials, args.name, args.role, args.unit)
+    finally:
+        runtime.engine.dispose()
+    print(
+        f"token {args.name!r} ({args.role}{', unit ' + args.unit if args.unit else ''}); "
+        "shown once, keep it safe:"
+    )
+    print(token)
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from unitboard.projections.verify import rebuild_and_verify
+
+    runtime = _runtime(args)
+    try:
+        started = time.perf_counter()
+        report = rebuild_and_verify(runtime.log)
+        elapsed = time.perf_counter() - started
+    finally:
+        runtime.log.close()
+        runtime.engine.dispose()
+    print(f"replayed {report.events} events in {elapsed:.2f}s: {report.summary}")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Settings from flags and the environment; the only place that picks adapters."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_database_url() -> str:
+    return os.environ.get("UNITBOARD_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'unitboard.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None = None
+    layout: Path | None = None
+    demo: bool = False
+    simulate: bool = True
+    idle_logoff_minutes: float = 15.0
+    poll_seconds: float = 2.0
+    subscriber_buffer: int = 2000
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": default_database_url(),
+            "redis_url": os.environ.get("UNITBOARD_REDIS_URL") or None,
+            "idle_logoff_minutes": float(os.environ.get("UNITBOARD_IDLE_LOGOFF_MINUTES", "15")),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,206 @@
+"""A living demo: admissions, bed assignments, arrivals, moves, discharges and cleaning at a
+pace a newcomer can watch. Every step is a real command through the service."""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+from unitboard.domain.errors import DomainError
+from unitboard.domain.state import Stay
+from unitboard.service.auth import Actor
+from unitboard.service.handler import CommandService
+
+GIVEN = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Wei",
+    "Olga",
+    "Carlos",
+    "Fatima",
+    "John",
+    "Emma",
+    "Raj",
+    "Lena",
+    "Tomás",
+    "Grace",
+    "Yusuf",
+    "Hannah",
+    "Kofi",
+    "Sofia",
+    "Mateo",
+    "Ingrid",
+    "Noah",
+]
+FAMILY = [
+    "Smith",
+    "Garcia",
+    "Okafor",
+    "Nguyen",
+    "Kowalski",
+    "Haddad",
+    "Jensen",
+    "Rossi",
+    "Patel",
+    "Müller",
+    "Dubois",
+    "Tanaka",
+    "Silva",
+    "Cohen",
+    "Andersson",
+    "Brown",
+    "O'Neill",
+    "Moreau",
+    "Ivanova",
+    "Mensah",
+]
+ATTENDINGS = ["Dr. Adeyemi", "Dr. Lindqvist", "Dr. Park", "Dr. Romero", "Dr. Weiss"]
+log = logging.getLogger(__name__)
+
+
+class Simulator:
+    def __init__(self, service: CommandService, rng: random.Random | None = None) -> None:
+        self.service = service
+        self.rng = rng or random.Random()
+        self.desk = Actor("sim:secretary", "secretary", None, "simulated unit secretary")
+        self.evs = Actor("sim:evs", "evs", None, "simulated housekeeping")
+        self._serial = 0
+
+    @property
+    def state(self) -> Any:
+        return self.service.state
+
+    def run(self, name: str, data: dict[str, Any], actor: Actor | None = None) -> bool:
+        try:
+            self.service.execute(actor or self.desk, name, data)
+        except DomainError as refusal:
+            log.debug("simulated %s refused: %s", name, refusal.message)
+            return False
+        return True
+
+    def step(self) -> None:
+        """One thing happens somewhere in the hospital (called every few seconds)."""
+        actions: list[tuple[float, Callable[[], object]]] = [
+            (3, self.request_admission),
+            (4, self.assign_waiting),
+            (4, self.arrive_reserved),
+            (2, self.order_discharge),
+            (3, self.discharge_ordered),
+            (5, self.clean_a_bed),
+            (1, self.move_someone),
+            (1, self.transfer_someone),
+        ]
+        weights = [w for w, _ in actions]
+        self.rng.choices([a for _, a in actions], weights)[0]()
+
+    def _stays(self, predicate: Callable[[Stay], bool]) -> list[Stay]:
+        return [s for s in self.state.stays.values() if predicate(s)]
+
+    def request_admission(self, unit_id: str | None = None) -> str | None:
+        self._serial += 1
+        encounter_id = f"V{self.rng.randrange(10**6, 10**7)}{self._serial}"
+        unit_id = unit_id or self.rng.choice(list(self.state.units))
+        data = {
+            "encounter_id": encounter_id,
+            "mrn": f"MRN{self.rng.randrange(10**6, 10**7)}",
+            "family_name": self.rng.choice(FAMILY),
+            "given_name": self.rng.choice(GIVEN),
+            "birth_date": f"{self.rng.randrange(1932, 2006)}-{self.rng.randrange(1, 13):02d}-"
+            f"{self.rng.randrange(1, 29):02d}",
+            "sex": self.rng.choice("FM") if self.rng.random() > 0.02 else "X",
+            "unit_id": unit_id,
+            "source": self.rng.choice(["ed", "ed", "direct", "or", "transfer"]),
+            "attending": self.rng.choice(ATTENDINGS),
+            "isolation": self.rng.choices(
+                ["none", "contact", "droplet", "airborne"], [85, 8, 5, 2]
+            )[0],
+            "fall_risk": self.rng.random() < 0.25,
+            "confidential": self.rng.random() < 0.04,
+        }
+        return encounter_id if self.run("RequestAdmission", data) else None
+
+    def admit_into(self, bed_id: str) -> None:
+        bed = self.state.beds[bed_id]
+        encounter_id = self.request_admission(bed.unit_id)
+        if encounter_id and self.run("AssignBed", {"encounter_id": encounter_id, "bed_id": bed_id}):
+            self.run("MarkArrived", {"encounter_id": encounter_id})
+        elif encounter_id:
+            self.run("CancelAdmission", {"encounter_id": encounter_id, "reason": "demo seed"})
+
+    def assign_waiting(self) -> None:
+        waiting = self._stays(
+            lambda s: (
+                s.reserved_bed_id is None
+                and (s.status == "pending" or (s.status == "admitted" and s.transfer_to_unit_id))
+            )
+        )
+        if not waiting:
+            return
+        stay = self.rng.choice(waiting)
+        unit_id = stay.transfer_to_unit_id or stay.unit_id
+        beds = [b for b in self.state.beds.values() if b.unit_id == unit_id]
+        self.rng.shuffle(beds)
+        for bed in beds:
+            if self.run("AssignBed", {"encounter_id": stay.encounter_id, "bed_id": bed.bed_id}):
+                return
+
+    def arrive_reserved(self) -> None:
+        coming = self._stays(lambda s: s.active and s.reserved_bed_id is not None)
+        if coming:
+            self.run("MarkArrived", {"encounter_id": self.rng.choice(coming).encounter_id})
+
+    def order_discharge(self) -> None:
+        staying = self._stays(lambda s: s.status == "admitted" and not s.discharge_ordered)
+        if staying:
+            self.run("OrderDischarge", {"encounter_id": self.rng.choice(staying).encounter_id})
+
+    def discharge_ordered(self) -> None:
+        leaving = self._stays(lambda s: s.status == "admitted" and s.discharge_ordered)
+        if leaving:
+            self.run("DischargePatient", {"encounter_id": self.rng.choice(leaving).encounter_id})
+
+    def clean_a_bed(self) -> None:
+        beds = [
+            b
+            for b in self.state.beds.values()
+            if b.cleanliness != "clean" and b.occupancy != "occupied"
+        ]
+        if not beds:
+            return
+        bed = self.rng.choice(beds)
+        name = "StartCleaning" if bed.cleanliness == "dirty" else "MarkBedClean"
+        self.run(name, {"bed_id": bed.bed_id}, actor=self.evs)
+
+    def move_someone(self) -> None:
+        staying = self._stays(lambda s: s.status == "admitted")
+        if not staying:
+            return
+        stay = self.rng.choice(staying)
+        beds = [
+            b
+            for b in self.state.beds.values()
+            if b.unit_id == stay.unit_id and b.occupancy == "vacant"
+        ]
+        if beds:
+            self.run(
+                "MovePatient",
+                {"encounter_id": stay.encounter_id, "bed_id": self.rng.choice(beds).bed_id},
+            )
+
+    def transfer_someone(self) -> None:
+        staying = self._stays(lambda s: s.status == "admitted" and s.transfer_to_unit_id is None)
+        if not staying:
+            return
+        stay = self.rng.choice(staying)
+        others = [u for u in self.state.units if u != stay.unit_id]
+        self.run(
+            "RequestTransfer",
+            {
+                "encounter_id": stay.encounter_id,
+                "to_unit_id": self.rng.choice(others),
+                "reason": "level of care",
+            },
+        )

@@ -1,0 +1,1 @@
+"""The pure domain: state, commands, decide and evolve. No I/O, no HTTP, no SQL."""

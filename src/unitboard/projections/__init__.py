@@ -1,0 +1,1 @@
+"""Read models built from the log: the boards, the EVS queue."""

@@ -1,0 +1,68 @@
+"""Follows the log on the event loop: applies every event exactly once, in position order,
+to the projections and hands it to the fan-out. Events arrive straight from this process's
+writer, or are read from the log after a doorbell or a poll (another process wrote)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from unitboard.store import EventLog, StoredEvent
+
+Sink = Callable[[list[StoredEvent]], None]
+log = logging.getLogger(__name__)
+
+
+class LogFollower:
+    def __init__(self, log: EventLog, position: int, sinks: list[Sink], reader: Executor) -> None:
+        self.log = log
+        self.position = position
+        self.sinks = sinks
+        self.reader = reader
+        self._catching_up = asyncio.Lock()
+
+    def deliver(self, events: list[StoredEvent]) -> None:
+        """Events from this process's writer, in log order (called on the loop)."""
+        fresh = [e for e in events if e.position > self.position]
+        if not fresh:
+            return
+        if fresh[0].position != self.position + 1:
+            asyncio.ensure_future(self.catch_up())
+            return
+        self._apply(fresh)
+
+    def ring(self, head: int | None) -> None:
+        """The log moved to `head` somewhere (doorbell); None: it may have moved."""
+        if head is None or head > self.position:
+            asyncio.ensure_future(self.catch_up())
+
+    async def catch_up(self) -> None:
+        async with self._catching_up:
+            loop = asyncio.get_running_loop()
+            while True:
+                events = await loop.run_in_executor(self.reader, self.log.read, self.position, 1000)
+                fresh = [e for e in events if e.position > self.position]
+                if not fresh:
+                    return
+                self._apply(fresh)
+
+    async def poll(self, interval: float) -> None:
+        """A safety net under the doorbell: look at the log every `interval` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.catch_up()
+            except Exception:  # the log may be briefly unreachable; keep following
+                log.exception("catching up from the log failed; retrying")
+
+    def _apply(self, events: list[StoredEvent]) -> None:
+        expected = self.position + 1
+        for event in events:
+            if event.position != expected:
+                raise RuntimeError(f"log gap: expected {expected}, got {event.position}")
+            expected += 1
+        self.position = events[-1].position
+        for sink in self.sinks:
+            sink(events)

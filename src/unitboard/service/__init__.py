@@ -1,0 +1,1 @@
+"""Command handling: authorize, validate, decide against the current state, append."""

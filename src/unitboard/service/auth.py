@@ -1,0 +1,90 @@
+"""People and credentials: password hashing (argon2), device and API tokens, actors."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from unitboard.service.roles import ROLES
+from unitboard.store.credentials import CredentialStore
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("unitboard-timing-equaliser")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: a person logged in, or a token's holder."""
+
+    name: str
+    role: str
+    unit_id: str | None = None
+    display_name: str | None = None
+
+
+class CredentialError(ValueError):
+    """A user or token cannot be created as asked."""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise CredentialError(f"unknown role {role!r}; roles are: {', '.join(ROLES)}")
+    return role
+
+
+def add_user(
+    store: CredentialStore, username: str, password: str, role: str, name: str | None = None
+) -> None:
+    check_role(role)
+    if len(password) < 8:
+        raise CredentialError("the password must have at least 8 characters")
+    try:
+        store.add_user(username, name or username, role, hash_password(password))
+    except ValueError as exc:
+        raise CredentialError(str(exc)) from None
+
+
+def create_token(store: CredentialStore, name: str, role: str, unit_id: str | None) -> str:
+    """A new bearer token of 256 random bits; only its hash is kept."""
+    check_role(role)
+    token = secrets.token_urlsafe(32)
+    store.add_token(name, role, unit_id, token_hash(token))
+    return token
+
+
+def actor_for_token(store: CredentialStore, token: str) -> Actor | None:
+    found = store.find_token(token_hash(token))
+    if found is None:
+        return None
+    return Actor(f"token:{found.name}", found.role, found.unit_id, found.name)
+
+
+def actor_for_password(store: CredentialStore, username: str, password: str) -> Actor | None:
+    user = store.get_user(username)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or user.disabled:
+        return None
+    return Actor(user.username, user.role, user.unit_id, user.name)
+
+
+def actor_for_user(store: CredentialStore, username: str) -> Actor | None:
+    """The actor of a session, re-read each time so a disabled user is out at once."""
+    user = store.get_user(username)
+    if user is None or user.disabled:
+        return None
+    return Actor(user.username, user.role, user.unit_id, user.name)

@@ -1,0 +1,175 @@
+"""The command service: authorize -> validate -> decide -> append -> evolve.
+
+One instance per process owns the write model (the hospital state as of its last append or
+catch-up). Calls are serialised by a lock; appends are optimistic on the log's head, so a
+second process that wrote in between makes us catch up and decide again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from unitboard.domain import commands as c
+from unitboard.domain.errors import NotFound
+from unitboard.domain.events import Event
+from unitboard.domain.evolve import fold
+from unitboard.domain.hospital import decide
+from unitboard.domain.layout import decide_layout, parse_layout
+from unitboard.domain.state import Hospital
+from unitboard.service import roles
+from unitboard.service.auth import Actor
+from unitboard.service.errors import Conflict, Forbidden, InputError
+from unitboard.service.validation import describe
+from unitboard.store import Appended, ConcurrencyError, EventLog, IdempotencyConflict, StoredEvent
+from unitboard.store.credentials import CredentialStore
+
+COMMANDS: dict[str, type[c.Command]] = dict(c.BED_AND_STAY_COMMANDS)
+_RETRIES = 5
+
+Listener = Callable[[list[StoredEvent]], None]
+
+
+def request_hash(name: str, data: Mapping[str, Any]) -> str:
+    body = json.dumps({"command": name, "data": data}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+class CommandService:
+    def __init__(self, log: EventLog, credentials: CredentialStore) -> None:
+        self.log = log
+        self.credentials = credentials
+        self.state = Hospital()
+        self._lock = threading.Lock()
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Called with the events of every append, in log order, from the writing thread."""
+        self._listeners.append(listener)
+
+    def catch_up(self) -> None:
+        with self._lock:
+            self._catch_up()
+
+    def absorb(self, events: list[StoredEvent]) -> None:
+        """Fold events read elsewhere (start-up replay) without telling the listeners."""
+        with self._lock:
+            fold(self.state, (e for e in events if e.position > self.state.position))
+
+    def execute(
+        self,
+        actor: Actor,
+        name: str,
+        data: Any,
+        idempotency_key: str | None = None,
+        correlation_id: str | None = None,
+    ) -> Appended:
+        command = self.validate(actor, name, data)
+        digest = request_hash(name, data)
+        metadata = self._metadata(actor, name, idempotency_key, correlation_id)
+        with self._lock:
+            if idempotency_key and (answer := self._stored_answer(idempotency_key, digest)):
+                return answer
+            return self._append_decided(
+                lambda state: self._decide(state, command), metadata, idempotency_key, digest
+            )
+
+    def validate(self, actor: Actor, name: str, data: Any) -> c.Command:
+        cls = COMMANDS.get(name)
+        if cls is None:
+            raise InputError(f"There is no command {name!r}.")
+        if not roles.may(actor.role, name):
+            raise Forbidden(f"The {roles.label(actor.role)} role may not use {name}.")
+        if not isinstance(data, dict):
+            raise InputError("data must be a JSON object of the command's fields.")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise InputError(describe(exc)) from None
+
+    def load_layout(self, actor: Actor, text: str) -> Appended:
+        layout = parse_layout(text)
+        metadata = self._metadata(actor, "LoadLayout", None, None)
+        with self._lock:
+            return self._append_decided(lambda s: decide_layout(s, layout), metadata, None, None)
+
+    # -- the write path ---------------------------------------------------------------------
+
+    def _decide(self, state: Hospital, command: BaseModel) -> list[Event]:
+        if isinstance(command, c.AssignNurse):
+            user = self.credentials.get_user(command.nurse)
+            if user is None or user.disabled:
+                raise NotFound(f"There is no active user {command.nurse!r} to assign.")
+        return decide(state, command)  # type: ignore[arg-type]
+
+    def _append_decided(
+        self,
+        decider: Callable[[Hospital], list[Event]],
+        metadata: dict[str, Any],
+        key: str | None,
+        digest: str | None,
+    ) -> Appended:
+        for _ in range(_RETRIES):
+            events = decider(self.state)
+            try:
+                appended = self.log.append(
+                    events,
+                    metadata=metadata,
+                    expected_position=self.state.position,
+                    stream_versions=self.state.versions,
+                    idempotency_key=key,
+                    request_hash=digest,
+                )
+            except ConcurrencyError:
+                self._catch_up()
+                continue
+            except IdempotencyConflict:
+                raise Conflict(_REUSED_KEY) from None
+            if appended.replayed:
+                self._catch_up()
+            else:
+                self._apply(appended.events)
+            return appended
+        raise Conflict("The board changed too often while this was decided; try again.")
+
+    def _stored_answer(self, key: str, digest: str) -> Appended | None:
+        try:
+            return self.log.answer_for(key, digest)
+        except IdempotencyConflict:
+            raise Conflict(_REUSED_KEY) from None
+
+    def _catch_up(self) -> None:
+        missed = self.log.read(after=self.state.position, limit=100_000)
+        while missed:
+            self._apply(missed)
+            missed = self.log.read(after=self.state.position, limit=100_000)
+
+    def _apply(self, events: list[StoredEvent]) -> None:
+        if not events:
+            return
+        fold(self.state, events)
+        for listener in self._listeners:
+            listener(events)
+
+    @staticmethod
+    def _metadata(
+        actor: Actor, command: str, key: str | None, correlation_id: str | None
+    ) -> dict[str, Any]:
+        return {
+            "actor": actor.name,
+            "role": actor.role,
+            "command": command,
+            "time": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+            "correlation_id": correlation_id or str(uuid.uuid4()),
+            "idempotency_key": key,
+        }
+
+
+_REUSED_KEY = "This idempotency key was already used for a different command."

@@ -1,0 +1,208 @@
+"""The JSON API and the raw event WebSocket, exactly as the contract says."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from unitboard.domain.errors import DomainError
+from unitboard.projections.board import FULL, WALL, Viewer
+from unitboard.service import roles
+from unitboard.service.auth import Actor
+from unitboard.web.auth import authenticate
+from unitboard.web.errors import ApiError, domain_error_response, error_response, unauthorized
+from unitboard.web.runtime import Runtime
+
+MAX_BODY = 64 * 1024
+MAX_EVENTS = 1000
+BODY_KEYS = {"command", "data", "idempotency_key"}
+log = logging.getLogger(__name__)
+
+
+def runtime_of(connection: HTTPConnection) -> Runtime:
+    runtime: Runtime = connection.app.state.runtime
+    return runtime
+
+
+async def require_actor(connection: HTTPConnection) -> Actor:
+    runtime = runtime_of(connection)
+    actor = await runtime.read(authenticate, connection, runtime.credentials)
+    if actor is None:
+        raise unauthorized()
+    return actor
+
+
+def viewer_for(actor: Actor) -> Viewer:
+    if actor.role == "display":
+        return WALL
+    return Viewer(privacy=False, see_confidential=actor.role in roles.SEE_CONFIDENTIAL_NAMES)
+
+
+def int_param(request: HTTPConnection, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(422, "invalid_input", f"{name} must be a whole number.") from None
+    if not low <= value <= high:
+        raise ApiError(422, "invalid_input", f"{name} must be between {low} and {high}.")
+    return value
+
+
+async def read_json_body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY:
+        raise ApiError(413, "too_large", "The request body is larger than 64 KiB.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise ApiError(413, "too_large", "The request body is larger than 64 KiB.")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(422, "invalid_json", f"The body is not valid JSON ({exc}).") from None
+
+
+def command_envelope(payload: Any) -> tuple[str, Any, str | None]:
+    if not isinstance(payload, dict):
+        raise ApiError(422, "invalid_input", 'Send a JSON object: {"command": ..., "data": {...}}.')
+    unknown = sorted(set(payload) - BODY_KEYS)
+    if unknown:
+        raise ApiError(422, "invalid_input", f"Unknown field(s) in the body: {', '.join(unknown)}.")
+    name, data, key = (
+        payload.get("command"),
+        payload.get("data", {}),
+        payload.get("idempotency_key"),
+    )
+    if not isinstance(name, str) or not name:
+        raise ApiError(422, "invalid_input", "command must be the name of a command.")
+    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
+        raise ApiError(422, "invalid_input", "idempotency_key must be a string of 1-200 chars.")
+    return name, data, key
+
+
+async def post_command(request: Request) -> Response:
+    actor = await require_actor(request)
+    name, data, key = command_envelope(await read_json_body(request))
+    correlation_id = request.headers.get("x-correlation-id", "")[:100] or None
+    runtime = runtime_of(request)
+    appended = await runtime.write(runtime.service.execute, actor, name, data, key, correlation_id)
+    return JSONResponse(
+        {"position": appended.position, "events": [e.to_json() for e in appended.events]}
+    )
+
+
+async def get_board(request: Request) -> Response:
+    actor = await require_actor(request)
+    projection = runtime_of(request).projection
+    return JSONResponse(projection.unit_board(request.path_params["unit_id"], viewer_for(actor)))
+
+
+async def get_units(request: Request) -> Response:
+    await require_actor(request)
+    hospital = runtime_of(request).projection.hospital
+    units = [
+        {
+            "unit_id": u.unit_id,
+            "name": u.name,
+            "census": runtime_of(request).projection.census(u.unit_id),
+        }
+        for u in hospital.units.values()
+    ]
+    return JSONResponse({"hospital": hospital.name, "position": hospital.position, "units": units})
+
+
+async def get_events(request: Request) -> Response:
+    actor = await require_actor(request)
+    if actor.role not in roles.READ_EVENTS:
+        raise ApiError(403, "forbidden", f"The {roles.label(actor.role)} role may not read events.")
+    after = int_param(request, "after", 0, 0, 2**62)
+    limit = int_param(request, "limit", 100, 1, MAX_EVENTS)
+    runtime = runtime_of(request)
+    events = await runtime.read(runtime.log.read, after, limit)
+    last = events[-1].position if events else after
+    return JSONResponse({"events": [e.to_json() for e in events], "last_position": last})
+
+
+async def healthz(request: Request) -> Response:
+    runtime = runtime_of(request)
+    try:
+        head = await runtime.read(runtime.log.head)
+    except Exception as exc:  # any failure to reach the log is "unhealthy", said plainly
+        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
+    return JSONResponse(
+        {"status": "ok", "log_head": head, "projection_position": runtime.projection.position}
+    )
+
+
+async def events_socket(websocket: WebSocket) -> None:
+    runtime = runtime_of(websocket)
+    try:
+        actor = await require_actor(websocket)
+        after = int_param(websocket, "after", 0, 0, 2**62)
+    except ApiError as error:
+        await websocket.close(code=4000 + error.status, reason=error.message[:120])
+        return
+    if actor.role not in roles.READ_EVENTS:
+        await websocket.close(code=4403, reason="This role may not read events.")
+        return
+    await websocket.accept()
+    subscriber = runtime.feed.subscribe()
+    try:
+        sent = after
+        while True:
+            backlog = await runtime.read(runtime.log.read, sent, MAX_EVENTS)
+            for event in backlog:
+                await websocket.send_text(json.dumps(event.to_json(), separators=(",", ":")))
+                sent = event.position
+            if len(backlog) < MAX_EVENTS:
+                break
+        while True:
+            batch = await subscriber.next_batch()
+            if subscriber.dropped:
+                await websocket.close(code=1013, reason=f"too slow; resume after {sent}")
+                return
+            if batch and batch[0][0] > sent + 1:
+                backlog = await runtime.read(runtime.log.read, sent, batch[0][0] - sent - 1)
+                for event in backlog:
+                    await websocket.send_text(json.dumps(event.to_json(), separators=(",", ":")))
+                    sent = event.position
+            for position, text in batch:
+                if position > sent:
+                    await websocket.send_text(text)
+                    sent = position
+    except WebSocketDisconnect:
+        pass
+    finally:
+        runtime.feed.unsubscribe(subscriber)
+
+
+async def api_error_handler(request: HTTPConnection, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def domain_error_handler(request: HTTPConnection, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return domain_error_response(exc)
+
+
+routes = [
+    Route("/healthz", healthz),
+    Route("/api/commands", post_command, methods=["POST"]),
+    Route("/api/units", get_units),
+    Route("/api/units/{unit_id}/board", get_board),
+    Route("/api/events", get_events),
+    WebSocketRoute("/ws/events", events_socket),
+]
+
+__all__ = ["FULL", "routes"]

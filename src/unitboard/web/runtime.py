@@ -1,0 +1,138 @@
+"""Everything one server process holds: the log, the write model, the projections, the
+follower and the fan-out, wired from the settings and started/stopped with the app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from unitboard.config import Settings
+from unitboard.projections.board import BoardProjection
+from unitboard.realtime.doorbell import RedisDoorbell
+from unitboard.realtime.feed import EventFeed
+from unitboard.realtime.follower import LogFollower
+from unitboard.service.auth import Actor
+from unitboard.service.handler import CommandService
+from unitboard.store import EventLog, StoredEvent, create_schema, make_engine
+from unitboard.store.credentials import CredentialStore
+
+T = TypeVar("T")
+SYSTEM = Actor("system", "admin", None, "unitboard")
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        create_schema(self.engine)
+        self.log = EventLog(self.engine)
+        self.credentials = CredentialStore(self.engine)
+        self.service = CommandService(self.log, self.credentials)
+        self.projection = BoardProjection()
+        self.feed = EventFeed(settings.subscriber_buffer)
+        self.doorbell = RedisDoorbell(settings.redis_url) if settings.redis_url else None
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="unitboard-writer")
+        self.reader = ThreadPoolExecutor(4, thread_name_prefix="unitboard-reader")
+        self.follower: LogFollower | None = None
+        self.sinks: list[Callable[[list[StoredEvent]], None]] = [
+            self.projection.apply,
+            self.feed.publish,
+        ]
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.demo_logins: Any = None
+
+    def replay(self) -> None:
+        """Build the write model and the projections from the whole log, in one pass."""
+        for batch in _batches(self.log, self.service.state.position):
+            self.service.absorb(batch)
+            self.projection.apply(batch)
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.writer, self.replay)
+        if self.settings.layout is not None:
+            text = self.settings.layout.read_text(encoding="utf-8")
+            await self.write(self.service.load_layout, SYSTEM, text)
+        if self.settings.demo:
+            await self.start_demo()
+        self.follower = LogFollower(self.log, self.projection.position, self.sinks, self.reader)
+        follower = self.follower
+        self.service.subscribe(lambda events: loop.call_soon_threadsafe(follower.deliver, events))
+        if self.doorbell is not None:
+            doorbell = self.doorbell
+            self.service.subscribe(lambda events: doorbell.ring(events[-1].position))
+            self.spawn(doorbell.listen(follower.ring))
+        self.spawn(follower.poll(self.settings.poll_seconds))
+        await follower.catch_up()
+
+    async def start_demo(self) -> None:
+        from unitboard.demo.seed import seed
+        from unitboard.demo.simulator import Simulator
+
+        logins = await self.write(seed, self.service, self.credentials)
+        self.demo_logins = logins
+        print(demo_banner(logins), flush=True)
+        if self.settings.simulate:
+            self.spawn(self.simulate(Simulator(self.service)))
+
+    async def simulate(self, simulator: Any) -> None:
+        rng = random.Random()
+        while True:
+            await asyncio.sleep(rng.uniform(1.0, 3.5))
+            try:
+                await self.write(simulator.step)
+            except Exception:  # the demo goes on if one step fails
+                log.exception("a simulated step failed")
+
+    def spawn(self, coroutine: Any) -> None:
+        self._tasks.append(asyncio.ensure_future(coroutine))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.writer.shutdown(wait=True)
+        self.reader.shutdown(wait=True)
+        if self.doorbell is not None:
+            self.doorbell.close()
+        self.log.close()
+        self.engine.dispose()
+
+    async def write(self, function: Callable[..., T], *args: Any) -> T:
+        """Run on the single writer thread: appends never block the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.writer, functools.partial(function, *args))
+
+    async def read(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.reader, functools.partial(function, *args))
+
+
+def demo_banner(logins: Any) -> str:
+    lines = ["", "unitboard demo hospital is ready. Log in at /login as:"]
+    lines += [
+        f"  {user:<10} password {password:<16} ({role})" for user, password, role in logins.users
+    ]
+    if logins.display_token:
+        lines.append(f"Wall display: /display/4W?token={logins.display_token}")
+    return "\n".join(lines) + "\n"
+
+
+def _batches(log: EventLog, after: int, size: int = 5000) -> Any:
+    batch: list[StoredEvent] = []
+    for event in log.iter_from(after, batch=size):
+        batch.append(event)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

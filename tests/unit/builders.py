@@ -1,0 +1,267 @@
+"""A small hospital to test the domain against, and given/when/then helpers.
+
+(A plain module, not conftest.py, so that `from builders import ...` never picks up another
+folder's conftest.)
+
+Layout (bed ids are ROOM-LETTER):
+
+    4W  "4 West Medical", does not mix sexes in shared rooms
+        4W-401   A B      shared, 2 beds
+        4W-402   A        private
+        4W-403   A B C    shared, 3 beds
+        4W-404   A        private, negative pressure
+    ICU "Intensive Care", mixes sexes
+        ICU-1    A B      shared, 2 beds
+        ICU-2    A        negative pressure
+
+`given(*events)` folds the layout and then the events with `evolve`; the event factories
+below write the events exactly as the domain records them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from unitboard.domain import commands as c
+from unitboard.domain.errors import DomainError
+from unitboard.domain.events import (
+    HOSPITAL_STREAM,
+    Event,
+    bed_stream,
+    room_stream,
+    stay_stream,
+    unit_stream,
+)
+from unitboard.domain.evolve import evolve
+from unitboard.domain.hospital import decide
+from unitboard.domain.state import Hospital
+
+UNITS: list[tuple[str, str, bool]] = [
+    ("4W", "4 West Medical", False),
+    ("ICU", "Intensive Care", True),
+]
+ROOMS: list[tuple[str, str, list[str], list[str]]] = [
+    # room id, unit id, bed letters, features
+    ("4W-401", "4W", ["A", "B"], []),
+    ("4W-402", "4W", ["A"], ["private"]),
+    ("4W-403", "4W", ["A", "B", "C"], ["telemetry"]),
+    ("4W-404", "4W", ["A"], ["private", "negative_pressure"]),
+    ("ICU-1", "ICU", ["A", "B"], ["telemetry"]),
+    ("ICU-2", "ICU", ["A"], ["negative_pressure"]),
+]
+BED_IDS = [f"{room}-{letter}" for room, _, letters, _ in ROOMS for letter in letters]
+
+
+def layout_events() -> list[Event]:
+    events = [Event("HospitalNamed", HOSPITAL_STREAM, {"name": "Riverside General"})]
+    for unit_id, name, mixed in UNITS:
+        events.append(
+            Event(
+                "UnitDefined",
+                unit_stream(unit_id),
+                {"unit_id": unit_id, "name": name, "mixed_sex_rooms": mixed},
+            )
+        )
+    for room_id, unit_id, letters, features in ROOMS:
+        events.append(
+            Event(
+                "RoomDefined",
+                room_stream(room_id),
+                {
+                    "room_id": room_id,
+                    "unit_id": unit_id,
+                    "label": room_id.split("-", 1)[1],
+                    "features": features,
+                },
+            )
+        )
+        for letter in letters:
+            bed_id = f"{room_id}-{letter}"
+            events.append(
+                Event(
+                    "BedAdded",
+                    bed_stream(bed_id),
+                    {"bed_id": bed_id, "room_id": room_id, "unit_id": unit_id, "label": letter},
+                )
+            )
+    return events
+
+
+def _flatten(events: Iterable[Event | Iterable[Event]]) -> list[Event]:
+    flat: list[Event] = []
+    for item in events:
+        if isinstance(item, Event):
+            flat.append(item)
+        else:
+            flat.extend(item)
+    return flat
+
+
+def fold_all(events: Iterable[Event | Iterable[Event]], at: str = "") -> Hospital:
+    state = Hospital()
+    for event in _flatten(events):
+        evolve(state, event, at)
+    return state
+
+
+def given(*events: Event | Iterable[Event]) -> Hospital:
+    """The hospital after the layout and then `events`."""
+    return fold_all([layout_events(), *events], at="2025-03-01T08:00:00+00:00")
+
+
+def when(state: Hospital, command: c.Command) -> list[Event]:
+    """Decide `command`; deciding never changes the state."""
+    before = copy.deepcopy(state)
+    events = decide(state, command)
+    assert state == before, "decide changed the state"
+    return events
+
+
+def then_refused(
+    state: Hospital, command: c.Command, error: type[DomainError], *fragments: str
+) -> str:
+    """`command` is refused with `error`, the message names each fragment, reads as a
+    sentence, and nothing changed."""
+    before = copy.deepcopy(state)
+    with pytest.raises(error) as caught:
+        decide(state, command)
+    assert type(caught.value) is error
+    message = caught.value.message
+    for fragment in fragments:
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+    assert message[:1].isupper() and message.rstrip().endswith("."), message
+    assert state == before, "a refused command changed the state"
+    return message
+
+
+def apply(state: Hospital, events: Iterable[Event]) -> Hospital:
+    for event in events:
+        evolve(state, event, "2025-03-01T09:00:00+00:00")
+    return state
+
+
+# -- event factories: the events as the domain records them -------------------------------
+
+
+def unit_of(bed_id: str) -> str:
+    return bed_id.split("-", 1)[0]
+
+
+def stay_event(type_: str, encounter_id: str, **data: Any) -> Event:
+    return Event(type_, stay_stream(encounter_id), {"encounter_id": encounter_id, **data})
+
+
+def bed_event(type_: str, bed_id: str, **data: Any) -> Event:
+    return Event(type_, bed_stream(bed_id), {"bed_id": bed_id, **data})
+
+
+def admission_requested(
+    encounter_id: str = "E1",
+    *,
+    mrn: str | None = None,
+    sex: str = "F",
+    unit_id: str = "4W",
+    isolation: str = "none",
+    family_name: str = "Smith",
+    given_name: str = "Jane",
+    birth_date: str = "1950-04-02",
+) -> Event:
+    return stay_event(
+        "AdmissionRequested",
+        encounter_id,
+        mrn=mrn or f"MRN-{encounter_id}",
+        family_name=family_name,
+        given_name=given_name,
+        birth_date=birth_date,
+        sex=sex,
+        unit_id=unit_id,
+        source="ed",
+        attending="Dr. House",
+        isolation=isolation,
+        fall_risk=False,
+        confidential=False,
+    )
+
+
+def bed_assigned(encounter_id: str, bed_id: str, released_bed_id: str | None = None) -> Event:
+    return stay_event(
+        "BedAssigned",
+        encounter_id,
+        bed_id=bed_id,
+        unit_id=unit_of(bed_id),
+        released_bed_id=released_bed_id,
+    )
+
+
+def arrived(encounter_id: str, bed_id: str, from_bed_id: str | None = None) -> Event:
+    return stay_event(
+        "PatientArrived",
+        encounter_id,
+        bed_id=bed_id,
+        unit_id=unit_of(bed_id),
+        from_bed_id=from_bed_id,
+    )
+
+
+def reserved(encounter_id: str, bed_id: str, **admission: Any) -> list[Event]:
+    """A pending admission with `bed_id` reserved for it."""
+    admission.setdefault("unit_id", unit_of(bed_id))
+    return [admission_requested(encounter_id, **admission), bed_assigned(encounter_id, bed_id)]
+
+
+def admitted(encounter_id: str, bed_id: str, **admission: Any) -> list[Event]:
+    """A patient lying in `bed_id`."""
+    return [*reserved(encounter_id, bed_id, **admission), arrived(encounter_id, bed_id)]
+
+
+def transfer_requested(encounter_id: str, to_unit_id: str, reason: str = "step up") -> Event:
+    return stay_event("TransferRequested", encounter_id, to_unit_id=to_unit_id, reason=reason)
+
+
+def discharge_ordered(encounter_id: str, expected_at: str | None = None) -> Event:
+    return stay_event("DischargeOrdered", encounter_id, expected_at=expected_at)
+
+
+def discharged(encounter_id: str, bed_id: str, released_bed_id: str | None = None) -> list[Event]:
+    return [
+        stay_event(
+            "PatientDischarged",
+            encounter_id,
+            bed_id=bed_id,
+            unit_id=unit_of(bed_id),
+            released_bed_id=released_bed_id,
+        ),
+        vacated(bed_id),
+    ]
+
+
+def patient_updated(encounter_id: str, **changes: Any) -> Event:
+    return stay_event("PatientUpdated", encounter_id, changes=changes)
+
+
+def vacated(bed_id: str) -> Event:
+    return bed_event("BedMarkedDirty", bed_id, reason="vacated")
+
+
+def marked_dirty(bed_id: str, priority: str | None = None) -> Event:
+    return bed_event("BedMarkedDirty", bed_id, reason="evs", priority=priority)
+
+
+def cleaning_started(bed_id: str) -> Event:
+    return bed_event("CleaningStarted", bed_id)
+
+
+def cleaned(bed_id: str) -> Event:
+    return bed_event("BedCleaned", bed_id)
+
+
+def blocked(bed_id: str, reason: str = "maintenance", until: str | None = None) -> Event:
+    return bed_event("BedBlocked", bed_id, reason=reason, until=until)
+
+
+def unblocked(bed_id: str) -> Event:
+    return bed_event("BedUnblocked", bed_id)
