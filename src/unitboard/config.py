@@ -28,6 +28,7 @@ class Settings:
             "database_url": default_database_url(),
             "redis_url": os.environ.get("UNITBOARD_REDIS_URL") or None,
             "idle_logoff_minutes": float(os.environ.get("UNITBOARD_IDLE_LOGOFF_MINUTES", "15")),
+            "poll_seconds": float(os.environ.get("UNITBOARD_POLL_SECONDS", "2")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

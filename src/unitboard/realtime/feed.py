@@ -17,6 +17,12 @@ class Subscriber:
         self.pending: deque[tuple[int, str]] = deque()
         self.wakeup = asyncio.Event()
         self.dropped = False
+        self.closed = False
+
+    def close(self) -> None:
+        """The screen went away: wake the sender so it can stop."""
+        self.closed = True
+        self.wakeup.set()
 
     def offer(self, position: int, text: str) -> bool:
         if len(self.pending) >= self.capacity:

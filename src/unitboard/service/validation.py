@@ -7,7 +7,7 @@ from pydantic import ValidationError
 _PLAIN = {
     "missing": "is required",
     "extra_forbidden": "is not a field of this command",
-    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "must be a real date written YYYY-MM-DD",
     "date_parsing": "must be a real date written YYYY-MM-DD",
     "timezone_aware": "must be a time with its UTC offset, e.g. 2026-05-01T14:30:00+02:00",
 }

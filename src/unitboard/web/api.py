@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from unitboard.domain.errors import DomainError
 from unitboard.projections.board import FULL, WALL, Viewer
+from unitboard.realtime.feed import Subscriber, encode
 from unitboard.service import roles
 from unitboard.service.auth import Actor
 from unitboard.web.auth import authenticate
@@ -157,33 +159,59 @@ async def events_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     subscriber = runtime.feed.subscribe()
+    watcher = asyncio.ensure_future(watch_disconnect(websocket, subscriber))
     try:
-        sent = after
-        while True:
-            backlog = await runtime.read(runtime.log.read, sent, MAX_EVENTS)
-            for event in backlog:
-                await websocket.send_text(json.dumps(event.to_json(), separators=(",", ":")))
-                sent = event.position
-            if len(backlog) < MAX_EVENTS:
-                break
-        while True:
-            batch = await subscriber.next_batch()
-            if subscriber.dropped:
-                await websocket.close(code=1013, reason=f"too slow; resume after {sent}")
-                return
-            if batch and batch[0][0] > sent + 1:
-                backlog = await runtime.read(runtime.log.read, sent, batch[0][0] - sent - 1)
-                for event in backlog:
-                    await websocket.send_text(json.dumps(event.to_json(), separators=(",", ":")))
-                    sent = event.position
-            for position, text in batch:
-                if position > sent:
-                    await websocket.send_text(text)
-                    sent = position
-    except WebSocketDisconnect:
-        pass
+        await stream_events(websocket, runtime, subscriber, after)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass  # the screen went away mid-send; it resumes by position
     finally:
+        watcher.cancel()
         runtime.feed.unsubscribe(subscriber)
+
+
+async def watch_disconnect(websocket: WebSocket, subscriber: Subscriber) -> None:
+    """A screen that leaves is noticed only by reading: read until it says goodbye."""
+    try:
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+    finally:
+        subscriber.close()
+
+
+async def stream_events(
+    websocket: WebSocket, runtime: Runtime, subscriber: Subscriber, after: int
+) -> None:
+    """Every event after `after` from the log, then live ones; a gap between the two (events
+    appended while the backlog was read) is filled from the log, so none is missed."""
+    sent = await send_backlog(websocket, runtime, after, None)
+    while True:
+        batch = await subscriber.next_batch()
+        if subscriber.closed:
+            return
+        if subscriber.dropped:
+            await websocket.close(code=1013, reason=f"too slow; resume after {sent}")
+            return
+        if batch and batch[0][0] > sent + 1:
+            sent = await send_backlog(websocket, runtime, sent, batch[0][0] - 1)
+        for position, text in batch:
+            if position > sent:
+                await websocket.send_text(text)
+                sent = position
+
+
+async def send_backlog(
+    websocket: WebSocket, runtime: Runtime, after: int, until: int | None
+) -> int:
+    sent = after
+    while until is None or sent < until:
+        limit = MAX_EVENTS if until is None else min(MAX_EVENTS, until - sent)
+        backlog = await runtime.read(runtime.log.read, sent, limit)
+        for event in backlog:
+            await websocket.send_text(encode(event))
+            sent = event.position
+        if len(backlog) < limit:
+            break
+    return sent
 
 
 async def api_error_handler(request: HTTPConnection, exc: Exception) -> Response:
