@@ -47,8 +47,18 @@ def free_port() -> int:
 
 
 def serve(url: str, port: int, layout: Path | None) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "unitboard.cli", "serve", "--database-url", url,
-            "--port", str(port), "--redis-url", REDIS_URL]
+    args = [
+        sys.executable,
+        "-m",
+        "unitboard.cli",
+        "serve",
+        "--database-url",
+        url,
+        "--port",
+        str(port),
+        "--redis-url",
+        REDIS_URL,
+    ]
     if layout is not None:
         args += ["--layout", str(layout)]
     env = os.environ | {"UNITBOARD_POLL_SECONDS": "60"}
@@ -108,9 +118,13 @@ async def _post_on_a_watch_on_b(port_a: int, port_b: int, token: str) -> None:
             started = time.monotonic()
             answers = []
             for bed in ("4W-401-A", "4W-401-B", "4W-401-A"):
-                answer = await api.post("/api/commands", json={
-                    "command": "MarkBedDirty" if len(answers) < 2 else "StartCleaning",
-                    "data": {"bed_id": bed}})
+                answer = await api.post(
+                    "/api/commands",
+                    json={
+                        "command": "MarkBedDirty" if len(answers) < 2 else "StartCleaning",
+                        "data": {"bed_id": bed},
+                    },
+                )
                 assert answer.status_code == 200, answer.text
                 answers.append(answer.json()["position"])
             received = []

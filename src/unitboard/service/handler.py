@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from unitboard.domain import commands as c
-from unitboard.domain.errors import NotFound
+from unitboard.domain.errors import NotFound, RuleViolation
 from unitboard.domain.events import Event
 from unitboard.domain.evolve import fold
 from unitboard.domain.hospital import decide
@@ -107,6 +107,8 @@ class CommandService:
             user = self.credentials.get_user(command.nurse)
             if user is None or user.disabled:
                 raise NotFound(f"There is no active user {command.nurse!r} to assign.")
+            if user.role not in ("nurse", "charge_nurse"):
+                raise RuleViolation(f"{user.name} ({command.nurse}) is not a nurse.")
         return decide(state, command)  # type: ignore[arg-type]
 
     def _append_decided(

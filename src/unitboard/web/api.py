@@ -219,6 +219,12 @@ async def api_error_handler(request: HTTPConnection, exc: Exception) -> Response
     return error_response(exc.status, exc.code, exc.message)
 
 
+async def log_unreachable_handler(request: HTTPConnection, exc: Exception) -> Response:
+    log.error("the event log is unreachable: %s", exc)
+    message = "The event log cannot be reached just now; nothing was recorded. Try again."
+    return error_response(503, "unavailable", message)
+
+
 async def domain_error_handler(request: HTTPConnection, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     return domain_error_response(exc)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator
 
+import psycopg
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -17,6 +20,7 @@ from unitboard.web.errors import ApiError
 from unitboard.web.runtime import Runtime
 
 SESSION_COOKIE = "unitboard_session"
+LOG_UNREACHABLE = (sqlite3.OperationalError, psycopg.OperationalError, OperationalError)
 
 
 def session_secret(runtime: Runtime) -> str:
@@ -55,6 +59,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         exception_handlers={
             ApiError: api.api_error_handler,
             DomainError: api.domain_error_handler,
+            **{error: api.log_unreachable_handler for error in LOG_UNREACHABLE},
         },
         lifespan=lifespan,
     )

@@ -1,0 +1,82 @@
+"""The command service against a real log: who did it, role checks, nurse assignment."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from unitboard.domain.errors import NotFound, RuleViolation
+from unitboard.service.auth import Actor, add_user
+from unitboard.service.errors import Forbidden, InputError
+from unitboard.service.handler import CommandService
+from unitboard.store import EventLog
+from unitboard.store.credentials import CredentialStore
+
+LAYOUT = """
+[hospital]
+name = "Service General"
+[[unit]]
+id = "4W"
+name = "4 West"
+[[unit.room]]
+id = "401"
+beds = ["A"]
+"""
+DESK = Actor("sam", "secretary", None, "Sam")
+CHARGE = Actor("casey", "charge_nurse", None, "Casey")
+ADMISSION = {
+    "encounter_id": "E1",
+    "mrn": "M1",
+    "family_name": "Smith",
+    "given_name": "Jo",
+    "birth_date": "1950-02-03",
+    "sex": "F",
+    "unit_id": "4W",
+    "source": "ed",
+    "attending": "Dr. Park",
+}
+
+
+@pytest.fixture
+def service(engine: Engine) -> CommandService:
+    credentials = CredentialStore(engine)
+    add_user(credentials, "noor", "a-long-password", "nurse", "Noor Nurse")
+    add_user(credentials, "theo", "a-long-password", "transport", "Theo Transport")
+    service = CommandService(EventLog(engine), credentials)
+    service.load_layout(Actor("admin", "admin"), LAYOUT)
+    service.execute(DESK, "RequestAdmission", ADMISSION)
+    return service
+
+
+def test_every_event_records_who_in_which_role_when_and_why(service: CommandService) -> None:
+    appended = service.execute(
+        DESK, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-401-A"}, None, "corr-42"
+    )
+    metadata = appended.events[0].metadata
+    assert metadata["actor"] == "sam" and metadata["role"] == "secretary"
+    assert metadata["correlation_id"] == "corr-42" and metadata["command"] == "AssignBed"
+    assert metadata["time"].endswith("+00:00")
+
+
+def test_only_a_charge_nurse_assigns_nurses_and_only_to_nurses(service: CommandService) -> None:
+    head = service.log.head()
+    with pytest.raises(Forbidden, match="secretary role may not use AssignNurse"):
+        service.execute(DESK, "AssignNurse", {"encounter_id": "E1", "nurse": "noor"})
+    with pytest.raises(RuleViolation, match="Theo Transport .theo. is not a nurse"):
+        service.execute(CHARGE, "AssignNurse", {"encounter_id": "E1", "nurse": "theo"})
+    with pytest.raises(NotFound, match="no active user 'nobody'"):
+        service.execute(CHARGE, "AssignNurse", {"encounter_id": "E1", "nurse": "nobody"})
+    assert service.log.head() == head
+    appended = service.execute(CHARGE, "AssignNurse", {"encounter_id": "E1", "nurse": "noor"})
+    assert appended.events[0].data == {"encounter_id": "E1", "nurse": "noor"}
+
+
+def test_a_malformed_command_is_described_and_records_nothing(service: CommandService) -> None:
+    head = service.log.head()
+    with pytest.raises(InputError, match="birth_date must be a real date"):
+        service.execute(DESK, "RequestAdmission", ADMISSION | {"birth_date": "2025-02-30"})
+    with pytest.raises(InputError, match="colour is not a field of this command"):
+        service.execute(DESK, "MarkBedDirty", {"bed_id": "4W-401-A", "colour": "red"})
+    with pytest.raises(InputError, match="There is no command 'Teleport'"):
+        service.execute(DESK, "Teleport", {})
+    assert service.log.head() == head
