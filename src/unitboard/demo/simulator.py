@@ -134,7 +134,10 @@ class Simulator:
         waiting = self._stays(
             lambda s: (
                 s.reserved_bed_id is None
-                and (s.status == "pending" or (s.status == "admitted" and s.transfer_to_unit_id))
+                and (
+                    s.status == "pending"
+                    or (s.status == "admitted" and bool(s.transfer_to_unit_id))
+                )
             )
         )
         if not waiting:

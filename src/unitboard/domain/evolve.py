@@ -21,11 +21,16 @@ def evolve(state: Hospital, event: Event, at: str = "") -> Hospital:
 class Recorded(Protocol):
     """An event as the log keeps it (the store's StoredEvent has this shape)."""
 
-    position: int
-    stream_id: str
-    type: str
-    data: dict[str, Any]
-    recorded_at: str
+    @property
+    def position(self) -> int: ...
+    @property
+    def stream_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def recorded_at(self) -> str: ...
 
 
 def fold(state: Hospital, recorded: Iterable[Recorded]) -> Hospital:

@@ -64,7 +64,11 @@ class Runtime:
             await self.start_demo()
         self.follower = LogFollower(self.log, self.projection.position, self.sinks, self.reader)
         follower = self.follower
-        self.service.subscribe(lambda events: loop.call_soon_threadsafe(follower.deliver, events))
+
+        def hand_to_loop(events: list[StoredEvent]) -> None:
+            loop.call_soon_threadsafe(follower.deliver, events)
+
+        self.service.subscribe(hand_to_loop)
         if self.doorbell is not None:
             doorbell = self.doorbell
             self.service.subscribe(lambda events: doorbell.ring(events[-1].position))
