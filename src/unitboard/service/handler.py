@@ -37,8 +37,10 @@ _RETRIES = 5
 Listener = Callable[[list[StoredEvent]], None]
 
 
-def request_hash(name: str, data: Mapping[str, Any]) -> str:
-    body = json.dumps({"command": name, "data": data}, sort_keys=True, separators=(",", ":"))
+def request_hash(actor: str, name: str, data: Mapping[str, Any]) -> str:
+    """What an idempotency key stands for: this caller asking this command with this data."""
+    request = {"actor": actor, "command": name, "data": data}
+    body = json.dumps(request, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -72,7 +74,7 @@ class CommandService:
         correlation_id: str | None = None,
     ) -> Appended:
         command = self.validate(actor, name, data)
-        digest = request_hash(name, data)
+        digest = request_hash(actor.name, name, data)
         metadata = self._metadata(actor, name, idempotency_key, correlation_id)
         with self._lock:
             if idempotency_key and (answer := self._stored_answer(idempotency_key, digest)):

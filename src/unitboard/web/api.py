@@ -69,8 +69,14 @@ async def read_json_body(request: Request) -> Any:
         if len(body) > MAX_BODY:
             raise ApiError(413, "too_large", "The request body is larger than 64 KiB.")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(
+            422, "invalid_json", "The body is not valid JSON: it must be UTF-8 text."
+        ) from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
         raise ApiError(422, "invalid_json", f"The body is not valid JSON ({exc}).") from None
 
 

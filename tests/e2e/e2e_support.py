@@ -1,0 +1,294 @@
+"""Helpers for the end-to-end tests: real `unitboard serve` processes, the CLI, a small
+JSON client, and fresh PostgreSQL databases."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "UNITBOARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
+
+
+BIN = Path(sys.executable).parent
+UNITBOARD = str(BIN / "unitboard")
+
+LAYOUT = """\
+[hospital]
+name = "E2E General"
+
+[[unit]]
+id = "4W"
+name = "4 West Medical"
+mixed_sex_rooms = false
+
+[[unit.room]]
+id = "401"
+beds = ["A", "B"]
+features = ["telemetry"]
+
+[[unit.room]]
+id = "402"
+beds = ["A"]
+
+[[unit]]
+id = "ICU"
+name = "Intensive Care"
+
+[[unit.room]]
+id = "1"
+beds = ["A"]
+features = ["negative_pressure", "private"]
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_cli(
+    *args: str, stdin: str | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [UNITBOARD, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+
+
+def create_token(database_url: str, role: str, name: str | None = None) -> str:
+    """`unitboard tokens create NAME --role ROLE`, run in this process (the CLI's own `main`;
+    a subprocess costs a second of start-up per token). test_cli.py runs the real binary."""
+    from unitboard.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(
+            [
+                "tokens",
+                "create",
+                name or f"e2e-{role}",
+                "--role",
+                role,
+                "--database-url",
+                database_url,
+            ]
+        )
+    assert code == 0, out.getvalue()
+    return out.getvalue().strip().splitlines()[-1].strip()
+
+
+@dataclass
+class Server:
+    database_url: str
+    layout: Path | None
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+    _http: httpx.Client | None = None
+
+    @property
+    def http(self) -> httpx.Client:
+        """One keep-alive client per server (a new httpx client per call is slow)."""
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.base_url, timeout=10)
+        return self._http
+
+    def close_http(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20) -> None:
+        args = [UNITBOARD, "serve", "--database-url", self.database_url, "--port", str(self.port)]
+        if self.layout is not None:
+            args += ["--layout", str(self.layout)]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"server did not become healthy:\n{self.log_path.read_text()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no flushing."""
+        self.close_http()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        self.close_http()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+    def restart_killed(self) -> None:
+        self.kill()
+        self.start()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def assert_no_server_errors(self) -> None:
+        text = self.log_text()
+        assert '" 500 ' not in text and "Traceback" not in text, text[-4000:]
+
+
+class Api:
+    """A tiny client: bearer token, JSON in and out."""
+
+    def __init__(self, server: Server, token: str | None) -> None:
+        self.server = server
+        self.token = token
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        h.update(extra or {})
+        return h
+
+    def post(self, command: str, data: dict[str, Any], **kw: Any) -> httpx.Response:
+        body: dict[str, Any] = {"command": command, "data": data}
+        if "key" in kw:
+            body["idempotency_key"] = kw.pop("key")
+        return self.server.http.post(
+            "/api/commands", json=body, headers=self.headers(kw.pop("headers", None))
+        )
+
+    def ok(self, command: str, data: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        response = self.post(command, data, **kw)
+        assert response.status_code == 200, (command, response.status_code, response.text)
+        body: dict[str, Any] = response.json()
+        return body
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self.server.http.get(path, headers=self.headers(), **kw)
+
+    def board(self, unit: str) -> dict[str, Any]:
+        response = self.get(f"/api/units/{unit}/board")
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def bed(self, unit: str, bed_id: str) -> dict[str, Any]:
+        beds: dict[str, dict[str, Any]] = {b["bed_id"]: b for b in self.board(unit)["beds"]}
+        return beds[bed_id]
+
+    def events(self, after: int = 0, limit: int = 1000) -> dict[str, Any]:
+        response = self.get("/api/events", params={"after": after, "limit": limit})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def all_events(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            page = self.events(after=after, limit=1000)
+            if not page["events"]:
+                return out
+            out += page["events"]
+            after = page["last_position"]
+
+    def last_position(self) -> int:
+        """The log's head as GET /api/events tells it."""
+        events = self.all_events()
+        return int(events[-1]["position"]) if events else 0
+
+
+def fresh_postgres_database() -> tuple[str, Callable[[], None]]:
+    name = f"unitboard_e2e_{uuid.uuid4().hex[:12]}"
+    with _admin_connection() as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+    def drop() -> None:
+        with _admin_connection() as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name)
+    return url.set(drivername="postgresql").render_as_string(False), drop
+
+
+def admission(
+    encounter_id: str, *, sex: str = "F", unit_id: str = "4W", **extra: Any
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "encounter_id": encounter_id,
+        "mrn": f"MRN-{encounter_id}",
+        "family_name": f"Family{encounter_id}",
+        "given_name": "Pat",
+        "birth_date": "1950-03-17",
+        "sex": sex,
+        "unit_id": unit_id,
+        "source": "ed",
+        "attending": "Dr Attending",
+    }
+    data.update(extra)
+    return data
+
+
+class SharedServer:
+    """One SQLite server for a whole module, with a token per role made on demand."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self._tokens: dict[str, str] = {}
+
+    def api(self, role: str) -> Api:
+        if role not in self._tokens:
+            self._tokens[role] = create_token(self.server.database_url, role)
+        return Api(self.server, self._tokens[role])
