@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install browser clean
+.PHONY: run test bench lint install browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,14 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/pytest -q
 
+# Benchmarks (numbers and ratios against a raw baseline in the same run; never in `make test`).
+bench: $(STAMP)
+	$(BIN)/python loadtests/bench_append.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info unitboard.db unitboard.db-wal unitboard.db-shm
