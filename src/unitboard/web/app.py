@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from unitboard.config import Settings
 from unitboard.domain.errors import DomainError
-from unitboard.web import api
+from unitboard.web import api, screens
 from unitboard.web.errors import ApiError
 from unitboard.web.runtime import Runtime
 
@@ -64,4 +64,5 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    screens.install(app, runtime)
     return app

@@ -1,0 +1,287 @@
+"""The live screens in a real browser (headless Debian Chromium through Playwright): the wall
+display and the EVS tablet follow the log without a reload, keep privacy, hold their roles,
+and say OFFLINE when the server goes away, catching up when it returns."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from e2e_support import UNITBOARD, create_token, free_port
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PATIENT = {
+    "encounter_id": "E2E-SCREEN-1",
+    "mrn": "MRN-ZQ-4471",
+    "family_name": "Zabriskie",
+    "given_name": "Quintessa",
+    "birth_date": "1950-02-03",
+    "sex": "F",
+    "unit_id": "4W",
+    "source": "ed",
+    "attending": "Dr. Hale",
+    "isolation": "contact",
+    "fall_risk": True,
+}
+
+
+@dataclass
+class DemoServer:
+    """`unitboard serve --demo --no-simulator` on its own SQLite file and a free port."""
+
+    database_url: str
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, port: int | None = None, timeout: float = 30) -> None:
+        port = port or self.port
+        args = [UNITBOARD, "serve", "--demo", "--no-simulator"]
+        args += ["--database-url", self.database_url, "--port", str(port)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.log_path.read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"server did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self.process = None
+
+
+@dataclass
+class Hospital:
+    server: DemoServer
+    secretary: str  # bearer token
+    display: str  # device token
+    charge: str  # bearer token of a charge nurse (assigns nurses)
+
+    def command(
+        self, name: str, data: dict[str, Any], base_url: str | None = None, token: str = ""
+    ) -> Any:
+        response = httpx.post(
+            (base_url or self.server.base_url) + "/api/commands",
+            json={"command": name, "data": data},
+            headers={"Authorization": f"Bearer {token or self.secretary}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, (name, response.text)
+        return response.json()
+
+    def board(self, unit: str = "4W") -> dict[str, Any]:
+        response = httpx.get(
+            f"{self.server.base_url}/api/units/{unit}/board",
+            headers={"Authorization": f"Bearer {self.secretary}"},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        board: dict[str, Any] = response.json()
+        return board
+
+    def free_clean_bed(self, unit: str = "4W") -> str:
+        beds = [b["bed_id"] for b in self.board(unit)["beds"] if b["status"] == "clean"]
+        assert beds, "the demo unit has no ready bed left"
+        return str(beds[-1])
+
+
+@pytest.fixture(scope="module")
+def hospital(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hospital]:
+    tmp = tmp_path_factory.mktemp("screens")
+    server = DemoServer(f"sqlite:///{tmp}/screens.db", tmp / "server.log")
+    server.start()
+    try:
+        yield Hospital(
+            server,
+            create_token(server.database_url, "secretary", "e2e-desk"),
+            create_token(server.database_url, "display", "e2e-wall"),
+            create_token(server.database_url, "charge_nurse", "e2e-charge"),
+        )
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def wall(browser: Browser, hospital: Hospital) -> Page:
+    page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    page.goto(f"{hospital.server.base_url}/display/4W?token={hospital.display}")
+    assert page.url == f"{hospital.server.base_url}/display/4W"  # the token left the bar
+    expect(page.locator("#offline")).to_be_hidden()
+    return page
+
+
+def login(browser: Browser, hospital: Hospital, user: str, password: str) -> Page:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{hospital.server.base_url}/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    return page
+
+
+def tile(page: Page, bed_id: str) -> Any:
+    return page.locator(f"#bed-{bed_id}")
+
+
+def test_login_works_and_a_bad_login_says_so(browser: Browser, hospital: Hospital) -> None:
+    page = login(browser, hospital, "secretary", "not-the-password")
+    expect(page.locator(".refusal")).to_have_text("Wrong username or password")
+    page = login(browser, hospital, "evs", "evs-demo")
+    expect(page).to_have_url(re.compile(r"/evs$"))
+    expect(page.locator("h1")).to_have_text("Beds to clean")
+
+
+def test_a_form_without_its_csrf_token_is_refused(hospital: Hospital) -> None:
+    with httpx.Client(base_url=hospital.server.base_url) as client:
+        client.get("/login")
+        response = client.post("/login", data={"username": "evs", "password": "evs-demo"})
+        assert response.status_code == 403
+
+
+def test_an_api_command_reaches_the_wall_and_the_evs_tablet_live(
+    browser: Browser, hospital: Hospital
+) -> None:
+    display = wall(browser, hospital)
+    evs = login(browser, hospital, "evs", "evs-demo")
+    expect(evs).to_have_url(re.compile(r"/evs$"))
+    bed = hospital.free_clean_bed()
+    expect(tile(display, bed)).to_have_attribute("data-status", "clean")
+
+    hospital.command("MarkBedDirty", {"bed_id": bed})
+    expect(tile(display, bed)).to_have_attribute("data-status", "dirty")
+    row = evs.locator(f"#evs-{bed}")
+    expect(row).to_be_visible()
+
+    row.get_by_role("button", name="Start cleaning").click()  # the tablet posts, with CSRF
+    expect(tile(display, bed)).to_have_attribute("data-status", "cleaning")
+    expect(evs.locator(f"#evs-{bed} .evs-status")).to_have_text("Cleaning")
+    evs.locator(f"#evs-{bed}").get_by_role("button", name="Finished — clean").click()
+    expect(tile(display, bed)).to_have_attribute("data-status", "clean")
+    expect(evs.locator(f"#evs-{bed}")).to_have_count(0)
+    assert display.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_refused_tap_shows_its_message_in_place(browser: Browser, hospital: Hospital) -> None:
+    evs = login(browser, hospital, "evs", "evs-demo")
+    bed_id = (evs.locator(".evs-row.status-dirty").first.get_attribute("id") or "")[4:]
+    hospital.command("StartCleaning", {"bed_id": bed_id})  # someone else was faster
+    expect(evs.locator(f"#evs-{bed_id} .evs-status")).to_have_text("Cleaning")
+    csrf = evs.evaluate("JSON.parse(document.querySelector('.evs').getAttribute('hx-headers'))")
+    response = evs.request.post(f"{hospital.server.base_url}/evs/{bed_id}/start", headers=csrf)
+    assert response.status == 200 and "refusal" in response.text()
+    hospital.command("MarkBedClean", {"bed_id": bed_id})
+
+
+def test_the_wall_shows_initials_never_name_mrn_or_birth_date(
+    browser: Browser, hospital: Hospital
+) -> None:
+    display = wall(browser, hospital)
+    bed = hospital.free_clean_bed()
+    hospital.command("RequestAdmission", PATIENT)
+    hospital.command("AssignBed", {"encounter_id": PATIENT["encounter_id"], "bed_id": bed})
+    expect(tile(display, bed)).to_have_attribute("data-status", "reserved")
+    hospital.command("MarkArrived", {"encounter_id": PATIENT["encounter_id"]})
+    expect(tile(display, bed)).to_have_attribute("data-status", "occupied")
+    expect(tile(display, bed).locator(".patient")).to_have_text("Q. Za.")
+    hospital.command("OrderDischarge", {"encounter_id": PATIENT["encounter_id"]})
+    assign = {"encounter_id": PATIENT["encounter_id"], "nurse": "nurse"}
+    last = hospital.command("AssignNurse", assign, token=hospital.charge)
+    expect(tile(display, bed).locator(".nurse")).to_have_text("RN nurse")
+    position = display.locator("#position")  # every push carries its log position
+    expect(position).to_have_attribute("data-position", str(last["position"]))
+    expect(tile(display, bed).locator(".badge.dc")).to_be_visible()
+    html = display.content()
+    fresh = display.request.get(f"{hospital.server.base_url}/display/4W").text()
+    for secret in ("Zabriskie", "Quintessa", "MRN-ZQ-4471", "1950-02-03", "E2E-SCREEN-1"):
+        assert secret not in html and secret not in fresh, secret
+    # a few more states, for the screenshot: blocked, arriving, cleaning
+    hospital.command("BlockBed", {"bed_id": hospital.free_clean_bed(), "reason": "Maintenance"})
+    arriving = PATIENT | {"encounter_id": "E2E-SCREEN-2", "mrn": "MRN-2", "isolation": "none"}
+    hospital.command("RequestAdmission", arriving | {"sex": "M", "fall_risk": False})
+    reserved = hospital.free_clean_bed()
+    hospital.command("AssignBed", {"encounter_id": "E2E-SCREEN-2", "bed_id": reserved})
+    cleaning = hospital.free_clean_bed()
+    hospital.command("MarkBedDirty", {"bed_id": cleaning})
+    hospital.command("StartCleaning", {"bed_id": cleaning})
+    expect(tile(display, reserved).locator(".badge.arr")).to_be_visible()
+    expect(tile(display, cleaning)).to_have_attribute("data-status", "cleaning")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    display.screenshot(path=str(SCREENSHOTS / "wall-display.png"))
+    assert display.evaluate("document.documentElement.scrollHeight") <= 1080  # no scrolling
+
+
+def test_a_display_session_cannot_post_a_command(browser: Browser, hospital: Hospital) -> None:
+    display = wall(browser, hospital)
+    base = hospital.server.base_url
+    bed = hospital.free_clean_bed()
+    body = {"command": "MarkBedDirty", "data": {"bed_id": bed}}
+    assert display.request.post(f"{base}/api/commands", data=body).status == 403
+    assert display.request.post(f"{base}/evs/{bed}/start").status == 403
+    assert next(b for b in hospital.board()["beds"] if b["bed_id"] == bed)["status"] == "clean"
+
+
+def test_evs_screenshot(browser: Browser, hospital: Hospital) -> None:
+    hospital.command("MarkBedDirty", {"bed_id": hospital.free_clean_bed(), "priority": "stat"})
+    evs = login(browser, hospital, "evs", "evs-demo")
+    expect(evs.locator(".evs-row.prio-stat").first).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    evs.screenshot(path=str(SCREENSHOTS / "evs.png"))
+
+
+def test_offline_banner_then_catch_up_after_a_restart(browser: Browser, hospital: Hospital) -> None:
+    display = wall(browser, hospital)
+    server = hospital.server
+    bed = hospital.free_clean_bed()
+    server.stop()
+    started = time.monotonic()
+    expect(display.locator("#offline")).to_be_visible(timeout=5000)
+    assert time.monotonic() - started < 5
+
+    # meanwhile, another process on the same database records a change
+    other_port = free_port()
+    server.start(port=other_port)
+    hospital.command("MarkBedDirty", {"bed_id": bed}, f"http://127.0.0.1:{other_port}")
+    server.stop()
+    expect(tile(display, bed)).to_have_attribute("data-status", "clean")  # still stale
+
+    server.start()
+    expect(display.locator("#offline")).to_be_hidden(timeout=15000)
+    expect(tile(display, bed)).to_have_attribute("data-status", "dirty")
+    assert display.evaluate("performance.getEntriesByType('navigation').length") == 1
