@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -17,7 +18,7 @@ from unitboard.projections.board import FULL, WALL, Viewer
 from unitboard.realtime.feed import Subscriber, encode
 from unitboard.service import roles
 from unitboard.service.auth import Actor
-from unitboard.web.auth import authenticate
+from unitboard.web.auth import authenticate, bearer
 from unitboard.web.errors import ApiError, domain_error_response, error_response, unauthorized
 from unitboard.web.runtime import Runtime
 
@@ -98,8 +99,19 @@ def command_envelope(payload: Any) -> tuple[str, Any, str | None]:
     return name, data, key
 
 
+def check_session_csrf(request: Request) -> None:
+    """A browser session posting commands must echo its CSRF token; bearer clients need not."""
+    if bearer(request) is not None:
+        return
+    expected = request.session.get("csrf")
+    given = request.headers.get("x-csrf-token")
+    if not expected or not given or not secrets.compare_digest(expected, given):
+        raise ApiError(403, "csrf", "This form has expired or did not come from unitboard; reload.")
+
+
 async def post_command(request: Request) -> Response:
     actor = await require_actor(request)
+    check_session_csrf(request)
     name, data, key = command_envelope(await read_json_body(request))
     correlation_id = request.headers.get("x-correlation-id", "")[:100] or None
     runtime = runtime_of(request)
