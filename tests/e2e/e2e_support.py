@@ -11,29 +11,14 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
-import pytest
-from psycopg import sql
-from sqlalchemy.engine import make_url
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "UNITBOARD_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-
-
-def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
-    try:
-        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}")
-
+import postgres_support
 
 BIN = Path(sys.executable).parent
 UNITBOARD = str(BIN / "unitboard")
@@ -249,18 +234,7 @@ class Api:
 
 
 def fresh_postgres_database() -> tuple[str, Callable[[], None]]:
-    name = f"unitboard_e2e_{uuid.uuid4().hex[:12]}"
-    with _admin_connection() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-    def drop() -> None:
-        with _admin_connection() as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-    url = make_url(POSTGRES_ADMIN_URL).set(database=name)
-    return url.set(drivername="postgresql").render_as_string(False), drop
+    return postgres_support.fresh_postgres_database("unitboard_e2e")
 
 
 def admission(
