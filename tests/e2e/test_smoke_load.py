@@ -1,0 +1,112 @@
+"""Smoke load: a real demo server, ~200 WebSocket screens on /ws/events and ~10 secretary
+commands per second for 30 s, driven by headless locust (loadtests/locustfile.py).
+
+Fails on any error, miss, duplicate or gap; never on timing (latencies are reported only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from e2e_support import BIN, UNITBOARD, Server, create_token
+
+pytestmark = pytest.mark.load
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENS = int(os.environ.get("UNITBOARD_SMOKE_USERS", "200"))
+RATE = os.environ.get("UNITBOARD_SMOKE_RATE", "10")
+RUN_TIME = os.environ.get("UNITBOARD_SMOKE_TIME", "30s")
+
+
+class DemoServer(Server):
+    def start(self, timeout: float = 30) -> None:
+        # `unitboard serve --demo --no-simulator`: the demo hospital, no background traffic.
+        args = [
+            UNITBOARD,
+            "serve",
+            "--demo",
+            "--no-simulator",
+            "--database-url",
+            self.database_url,
+            "--port",
+            str(self.port),
+        ]
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.log_text()}")
+            try:
+                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"server did not become healthy:\n{self.log_text()}")
+
+
+def test_smoke_load(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path}/load.db"
+    server = DemoServer(database_url, None, tmp_path / "server.log")
+    started = time.monotonic()
+    server.start()
+    print(f"server up in {time.monotonic() - started:.1f}s")
+    try:
+        secretary = create_token(database_url, "secretary", "load-secretary")
+        feed = create_token(database_url, "integration", "load-feed")
+        report_path = tmp_path / "load-report.json"
+        env = {
+            **os.environ,
+            "UNITBOARD_SECRETARY_TOKEN": secretary,
+            "UNITBOARD_EVENTS_TOKEN": feed,
+            "UNITBOARD_LOAD_RATE": RATE,
+            "UNITBOARD_LOAD_REPORT": str(report_path),
+            "PYTHONWARNINGS": "ignore",
+        }
+        result = subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "loadtests" / "locustfile.py"),
+                "--headless",
+                "-u",
+                str(SCREENS),
+                "-r",
+                "100",
+                "-t",
+                RUN_TIME,
+                "--host",
+                server.base_url,
+                "--only-summary",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        print(f"locust done at {time.monotonic() - started:.1f}s")
+        output = result.stdout[-6000:] + result.stderr[-6000:]
+        assert report_path.exists(), output
+        report = json.loads(report_path.read_text())
+        print(json.dumps(report, indent=2))
+        assert result.returncode == 0, output
+        assert report["screens"] == SCREENS - 1, report
+        assert report["errors"] == 0, report
+        assert report["pushes"] > 0, report
+        assert report["misses"] == 0, report
+        assert report["duplicates"] == 0, report
+        assert report["gaps"] == 0, report
+        assert report["disconnects"] == 0, report
+        assert report["commands_acknowledged"] > 100, report
+    finally:
+        server.stop()
+    server.assert_no_server_errors()
