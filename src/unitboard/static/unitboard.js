@@ -72,3 +72,94 @@
     if (clock) clock.textContent = hms(new Date()).slice(0, 5);
   });
 })();
+
+/* The station: keyboard shortcuts, bed filter, action panel, idle logoff. */
+function unitboardClosePanel() {
+  var panel = document.getElementById("panel");
+  if (!panel) return;
+  panel.outerHTML = '<aside id="panel" class="st-panel empty"><p class="muted">Click a bed (or Tab to it and press Enter) for its actions.</p></aside>';
+}
+(function () {
+  "use strict";
+  var lastActivity = Date.now();
+  function root() { return document.querySelector("[data-idle-ms]"); }
+  function filter() {
+    var box = document.getElementById("st-filter");
+    if (!box) return;
+    var q = box.value.trim().toLowerCase();
+    document.querySelectorAll(".st-bed").forEach(function (el) {
+      el.classList.toggle("dim", q !== "" && (el.getAttribute("data-search") || "").toLowerCase().indexOf(q) < 0);
+    });
+  }
+  document.addEventListener("input", function (e) { if (e.target.id === "st-filter") filter(); });
+  document.addEventListener("htmx:wsAfterMessage", filter);
+  document.addEventListener("htmx:beforeRequest", function () { lastActivity = Date.now(); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.target && e.target.id === "panel") {
+      var first = e.target.querySelector("input:not([type=hidden]), select, button[type=submit]");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (!root()) return;
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
+    if (e.key === "Escape") {
+      unitboardClosePanel();
+      var d = document.getElementById("new-admission"); if (d) d.open = false;
+      return;
+    }
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "/") { e.preventDefault(); document.getElementById("st-filter").focus(); }
+    else if (e.key === "n") {
+      e.preventDefault();
+      var d2 = document.getElementById("new-admission");
+      if (d2) { d2.open = true; var f = document.getElementById("new-first"); if (f) f.focus(); }
+    } else if (e.key === "q") {
+      var s = document.querySelector("#station-queue select"); if (s) { e.preventDefault(); s.focus(); }
+    }
+  });
+  setInterval(function () {
+    var r = root();
+    if (!r) return;
+    var ms = parseInt(r.getAttribute("data-idle-ms"), 10);
+    if (ms > 0 && Date.now() - lastActivity > ms) window.location.href = "/login";
+  }, 5000);
+})();
+
+// Never a lost entry: a push does not replace a part of the page in which the person is
+// typing (a focused field, or a field whose value differs from what the page gave). The
+// newest push for that part waits and is applied once the entry is sent or abandoned.
+(function () {
+  var waiting = {};
+  function busy(el) {
+    var active = document.activeElement;
+    if (active && el.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) {
+      return true;
+    }
+    return Array.prototype.some.call(el.querySelectorAll("input, textarea"), function (f) {
+      return f.type !== "hidden" && f.value !== f.defaultValue;
+    });
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var target = e.detail.target;
+    if (!target || !target.id || !busy(target)) return;
+    var holder = document.createElement("div");
+    holder.appendChild(e.detail.fragment.cloneNode(true));
+    holder.querySelectorAll("[hx-swap-oob]").forEach(function (n) { n.removeAttribute("hx-swap-oob"); });
+    waiting[target.id] = holder.innerHTML;
+    e.detail.shouldSwap = false;
+  });
+  function applyWaiting() {
+    Object.keys(waiting).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) { delete waiting[id]; return; }
+      if (busy(el)) return;
+      var html = waiting[id];
+      delete waiting[id];
+      htmx.swap(el, html, { swapStyle: "outerHTML" });
+    });
+  }
+  document.addEventListener("focusout", function () { setTimeout(applyWaiting, 0); });
+  document.addEventListener("htmx:afterRequest", function () { setTimeout(applyWaiting, 0); });
+  setInterval(applyWaiting, 1000);
+})();

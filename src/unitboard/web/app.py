@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from unitboard.config import Settings
 from unitboard.domain.errors import DomainError
-from unitboard.web import api, screens
+from unitboard.web import api, screens, station
 from unitboard.web.errors import ApiError
 from unitboard.web.runtime import Runtime
 
@@ -65,4 +65,5 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     )
     app.state.runtime = runtime
     screens.install(app, runtime)
+    station.install(app, runtime)
     return app

@@ -147,6 +147,8 @@ def first_unit(runtime: Runtime) -> str:
 def home_for(actor: Actor, runtime: Runtime) -> str:
     if actor.role == "evs":
         return "/evs"
+    if actor.role in ("secretary", "charge_nurse", "nurse"):
+        return f"/station/{actor.unit_id or first_unit(runtime)}"
     return f"/display/{actor.unit_id or first_unit(runtime)}"
 
 
