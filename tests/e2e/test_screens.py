@@ -198,6 +198,21 @@ def test_an_api_command_reaches_the_wall_and_the_evs_tablet_live(
     assert display.evaluate("performance.getEntriesByType('navigation').length") == 1
 
 
+def test_a_socket_lost_without_a_retry_is_opened_anew(browser: Browser, hospital: Hospital) -> None:
+    display = wall(browser, hospital)
+    # a close the htmx extension does not retry (client side, code 1005): left alone, the
+    # screen would stay stale behind its banner until someone reloaded it
+    display.evaluate(
+        "document.querySelector('[ws-connect]')['htmx-internal-data'].webSocket.socket.close()"
+    )
+    expect(display.locator("#offline")).to_be_visible(timeout=5000)
+    bed = hospital.free_clean_bed()
+    hospital.command("MarkBedDirty", {"bed_id": bed})
+    expect(display.locator("#offline")).to_be_hidden(timeout=20000)
+    expect(tile(display, bed)).to_have_attribute("data-status", "dirty")
+    assert display.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
 def test_a_refused_tap_shows_its_message_in_place(browser: Browser, hospital: Hospital) -> None:
     evs = login(browser, hospital, "evs", "evs-demo")
     bed_id = (evs.locator(".evs-row.status-dirty").first.get_attribute("id") or "")[4:]

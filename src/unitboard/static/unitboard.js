@@ -58,10 +58,25 @@
   });
   document.addEventListener("htmx:afterSwap", localTimes);
 
+  // A socket that died without a close (cable pulled, NAT dropped it), or one closed with a
+  // code the extension does not retry, is replaced: after a silence of 8-12 s, open anew.
+  var revivedAt = 0;
+  function revive() {
+    var silent = Date.now() - lastMessage;
+    if (silent < 8000 + Math.random() * 4000 || Date.now() - revivedAt < 8000) return;
+    var elt = document.querySelector("[ws-connect]");
+    var data = elt && elt["htmx-internal-data"];
+    if (data && data.webSocket) {
+      revivedAt = Date.now();
+      data.webSocket.init();
+    }
+  }
+
   setInterval(function () {
     var clock = document.getElementById("clock");
     if (clock) clock.textContent = hms(new Date()).slice(0, 5);
     if (Date.now() - lastMessage > STALE_MS) banner(true);
+    revive();
     localTimes();
   }, 1000);
 
