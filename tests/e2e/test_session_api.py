@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import httpx
-from e2e_support import SharedServer, run_cli
+import pytest
+from e2e_support import Server, SharedServer, run_cli
 
 
 def login(base_url: str, username: str, password: str) -> tuple[httpx.Client, str]:
@@ -19,7 +22,7 @@ def login(base_url: str, username: str, password: str) -> tuple[httpx.Client, st
     assert answer.status_code in (200, 303), answer.text
     token = client.cookies.get("unitboard_session")
     assert token, "the login must set the session cookie"
-    page = client.get("/evs").text
+    page = client.get("/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page)
     assert csrf is not None
     return client, csrf.group(1)
@@ -52,3 +55,35 @@ def test_a_session_needs_its_csrf_token_to_post_a_command(shared: SharedServer) 
         assert accepted.json()["events"][0]["metadata"]["actor"] == "sam"
     finally:
         client.close()
+
+
+def test_an_idle_station_session_is_logged_off(
+    monkeypatch: pytest.MonkeyPatch, layout_file: Path, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("UNITBOARD_IDLE_LOGOFF_MINUTES", "0.05")  # three seconds
+    server = Server(f"sqlite:///{tmp_path}/idle.db", layout_file, tmp_path / "server.log")
+    server.start()
+    try:
+        added = run_cli(
+            "users",
+            "add",
+            "sam",
+            "--role",
+            "secretary",
+            "--database-url",
+            server.database_url,
+            stdin="a-long-password\n",
+        )
+        assert added.returncode == 0, added.stderr
+        client, _ = login(server.base_url, "sam", "a-long-password")
+        try:
+            assert client.get("/station/4W").status_code == 200
+            time.sleep(1.5)
+            assert client.get("/station/4W").status_code == 200  # activity keeps it alive
+            time.sleep(4)
+            away = client.get("/station/4W")
+            assert away.status_code == 303 and away.headers["location"].startswith("/login")
+        finally:
+            client.close()
+    finally:
+        server.stop()
