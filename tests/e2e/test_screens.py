@@ -107,10 +107,22 @@ class Hospital:
         board: dict[str, Any] = response.json()
         return board
 
-    def free_clean_bed(self, unit: str = "4W") -> str:
-        beds = [b["bed_id"] for b in self.board(unit)["beds"] if b["status"] == "clean"]
-        assert beds, "the demo unit has no ready bed left"
-        return str(beds[-1])
+    def free_clean_bed(self, unit: str = "4W", sex: str | None = None) -> str:
+        """A ready bed; with `sex`, one that a patient of that sex (no isolation) may take
+        whatever the tests before did to the unit: in a room with no patient of another
+        sex and no one isolated."""
+        beds = self.board(unit)["beds"]
+        ready = [b for b in beds if b["status"] == "clean"]
+        if sex is not None:
+            barred = {
+                b["room_id"]
+                for b in beds
+                if b["patient"] is not None
+                and (b["patient"]["sex"] != sex or b["patient"]["isolation"] != "none")
+            }
+            ready = [b for b in ready if b["room_id"] not in barred]
+        assert ready, "the demo unit has no ready bed left for this patient"
+        return str(ready[-1]["bed_id"])
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +240,7 @@ def test_the_wall_shows_initials_never_name_mrn_or_birth_date(
     browser: Browser, hospital: Hospital
 ) -> None:
     display = wall(browser, hospital)
-    bed = hospital.free_clean_bed()
+    bed = hospital.free_clean_bed(sex=str(PATIENT["sex"]))
     hospital.command("RequestAdmission", PATIENT)
     hospital.command("AssignBed", {"encounter_id": PATIENT["encounter_id"], "bed_id": bed})
     expect(tile(display, bed)).to_have_attribute("data-status", "reserved")
@@ -249,8 +261,8 @@ def test_the_wall_shows_initials_never_name_mrn_or_birth_date(
     # a few more states, for the screenshot: blocked, arriving, cleaning
     hospital.command("BlockBed", {"bed_id": hospital.free_clean_bed(), "reason": "Maintenance"})
     arriving = PATIENT | {"encounter_id": "E2E-SCREEN-2", "mrn": "MRN-2", "isolation": "none"}
-    hospital.command("RequestAdmission", arriving | {"sex": "M", "fall_risk": False})
-    reserved = hospital.free_clean_bed()
+    hospital.command("RequestAdmission", arriving | {"sex": "F", "fall_risk": False})
+    reserved = hospital.free_clean_bed(sex="F")
     hospital.command("AssignBed", {"encounter_id": "E2E-SCREEN-2", "bed_id": reserved})
     cleaning = hospital.free_clean_bed()
     hospital.command("MarkBedDirty", {"bed_id": cleaning})
