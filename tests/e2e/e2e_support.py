@@ -101,6 +101,7 @@ class Server:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     _http: httpx.Client | None = None
+    serve_args: tuple[str, ...] = ()
 
     @property
     def http(self) -> httpx.Client:
@@ -123,7 +124,8 @@ class Server:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 20) -> None:
-        args = [UNITBOARD, "serve", "--database-url", self.database_url, "--port", str(self.port)]
+        args = [UNITBOARD, "serve", *self.serve_args]
+        args += ["--database-url", self.database_url, "--port", str(self.port)]
         if self.layout is not None:
             args += ["--layout", str(self.layout)]
         log = self.log_path.open("ab")

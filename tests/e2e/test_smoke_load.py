@@ -12,9 +12,8 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
 import pytest
-from e2e_support import BIN, UNITBOARD, Server, create_token
+from e2e_support import BIN, Server, create_token
 
 pytestmark = pytest.mark.load
 
@@ -24,38 +23,11 @@ RATE = os.environ.get("UNITBOARD_SMOKE_RATE", "10")
 RUN_TIME = os.environ.get("UNITBOARD_SMOKE_TIME", "30s")
 
 
-class DemoServer(Server):
-    def start(self, timeout: float = 30) -> None:
-        # `unitboard serve --demo --no-simulator`: the demo hospital, no background traffic.
-        args = [
-            UNITBOARD,
-            "serve",
-            "--demo",
-            "--no-simulator",
-            "--database-url",
-            self.database_url,
-            "--port",
-            str(self.port),
-        ]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"server exited early:\n{self.log_text()}")
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server did not become healthy:\n{self.log_text()}")
-
-
 def test_smoke_load(tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path}/load.db"
-    server = DemoServer(database_url, None, tmp_path / "server.log")
+    # `unitboard serve --demo --no-simulator`: the demo hospital, no background traffic.
+    demo = ("--demo", "--no-simulator")
+    server = Server(database_url, None, tmp_path / "server.log", serve_args=demo)
     started = time.monotonic()
     server.start()
     print(f"server up in {time.monotonic() - started:.1f}s")
