@@ -377,15 +377,19 @@ routes = [
 ]
 
 
+def attach(app: Starlette, runtime: Runtime, hub: ScreenHub, screen_routes: list[Any]) -> None:
+    """Route a family of screens, and put its fan-out on the runtime's sinks."""
+    runtime.sinks.append(hub.publish)
+    app.router.routes.extend(screen_routes)
+
+
 def install(app: Starlette, runtime: Runtime) -> None:
-    """Route the screens, and put their fan-out on the runtime's sinks."""
     hub = ScreenHub(
         runtime.projection,
         lambda view: render_view(runtime.projection, view),
         runtime.settings.subscriber_buffer,
     )
-    runtime.sinks.append(hub.publish)
     app.state.screens = hub
-    app.router.routes.extend(routes)
+    attach(app, runtime, hub, routes)
     app.add_exception_handler(Refused, refused_handler)
     app.add_exception_handler(NotFound, not_found_handler)

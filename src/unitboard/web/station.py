@@ -28,6 +28,7 @@ from unitboard.web.runtime import Runtime
 from unitboard.web.screens import (
     Refused,
     actor_of,
+    attach,
     caught_up,
     check_csrf,
     csrf_token,
@@ -380,7 +381,6 @@ def install(app: Starlette, runtime: Runtime) -> None:
         lambda view: render_station(runtime.projection, view),
         runtime.settings.subscriber_buffer,
     )
-    runtime.sinks.append(hub.publish)
     app.state.station_screens = hub
-    app.router.routes.extend(routes)
+    attach(app, runtime, hub, routes)
     app.add_exception_handler(LoggedOut, logged_out_handler)
