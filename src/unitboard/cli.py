@@ -115,6 +115,8 @@ def run_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         ws="websockets-sansio",
+        # Compression is per connection: every push would be deflated once per screen.
+        ws_per_message_deflate=False,
         log_level="info",
         ws_ping_interval=10,
         ws_ping_timeout=10,

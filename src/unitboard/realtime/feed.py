@@ -54,6 +54,9 @@ class EventFeed:
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
 
+    def count(self) -> int:
+        return len(self._subscribers)
+
     def publish(self, events: list[StoredEvent]) -> None:
         if not self._subscribers:
             return

@@ -1,20 +1,25 @@
 """Fan-out to the live screens: for each batch of new events, work out which views changed
-(a unit's wall display, the EVS queue), render each changed view ONCE as htmx out-of-band
-fragments, and offer that same text to every subscriber of the view. Each subscriber has a
-bounded buffer (the feed's `Subscriber`); one that stops reading is dropped when it fills and
-resumes by reconnecting, which sends it a fresh snapshot."""
+(a unit's wall display, its station, the EVS queue), render each changed view ONCE, and write
+that same text straight onto the socket of every screen showing it, in the publishing loop
+turn, the way `websockets.broadcast()` does: no task and no wake-up per screen on the hot
+path. A screen whose socket cannot take more (its peer stopped reading) finishes that one
+send in a task of its own; pushes meanwhile wait in a bounded queue, and a screen that
+overflows it is dropped: it resumes by reconnecting, which sends it a fresh snapshot."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import Any, Protocol
 
 from unitboard.projections.board import BoardProjection
-from unitboard.realtime.feed import Subscriber
 from unitboard.store import StoredEvent
 
 EVS_VIEW = "evs"
-Render = Callable[[str], str]
+HEARTBEAT_SECONDS = 2.0
+Send = Callable[[str], Coroutine[Any, Any, None]]
+Drop = Callable[[int], Awaitable[None]]
 
 
 def display_view(unit_id: str) -> str:
@@ -46,36 +51,194 @@ def _values(data: dict[str, Any]) -> list[str]:
     return [v for v in data.values() if isinstance(v, str)]
 
 
-class ScreenHub:
-    """Subscribers by view; a sink for `Runtime.sinks` (called on the event loop)."""
+class Renderer(Protocol):
+    def snapshot(self, view: str) -> str:
+        """The whole view, for a screen that (re)connects."""
 
-    def __init__(self, projection: BoardProjection, render: Render, capacity: int) -> None:
-        self.projection = projection
-        self.render = render
+    def changes(self, view: str) -> str | None:
+        """What changed in the view since the last call (None: nothing visible)."""
+
+    def forget(self, view: str) -> None:
+        """Nobody shows the view any more: drop what `changes` remembers of it."""
+
+
+class WholeView:
+    """A renderer whose every push is the whole view (small views with few screens)."""
+
+    def __init__(self, render: Callable[[str], str]) -> None:
+        self.snapshot = self.changes = render
+
+    def forget(self, view: str) -> None:
+        pass
+
+
+def run_now(coroutine: Coroutine[Any, Any, None]) -> asyncio.Future[None] | None:
+    """Run `coroutine` here and now up to its first real wait. None when it finished without
+    waiting (a send onto a writable socket); otherwise a task that carries it on."""
+    try:
+        waiting_on = coroutine.send(None)
+    except StopIteration:
+        return None
+    return asyncio.ensure_future(_carry_on(coroutine, waiting_on))
+
+
+async def _carry_on(coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+    await _Resume(coroutine, waiting_on)
+
+
+class _Resume:
+    """The rest of a coroutine already started by `run_now`, as something a task can await:
+    hands the task what the coroutine waits on and passes every wake-up (or error) back."""
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting_on: Any) -> None:
+        self.coroutine = coroutine
+        self.waiting_on = waiting_on
+
+    def __await__(self) -> Generator[Any, None, None]:
+        waiting_on = self.waiting_on
+        while True:
+            error: BaseException | None = None
+            try:
+                yield waiting_on
+            except BaseException as raised:
+                error = raised
+            try:
+                if error is None:
+                    waiting_on = self.coroutine.send(None)
+                else:
+                    waiting_on = self.coroutine.throw(error)
+            except StopIteration:
+                return
+
+
+class Screen:
+    """One connected screen: the last position it was sent, and its socket's `send`."""
+
+    def __init__(self, send: Send, capacity: int, drop: Drop) -> None:
+        self.send = send
         self.capacity = capacity
-        self.views: dict[str, set[Subscriber]] = {}
+        self._drop = drop
+        self.position = 0
+        self.last_push = time.monotonic()
+        self.queue: list[str] = []
+        self.sending: asyncio.Future[None] | None = None
+        self.gone = False
 
-    def subscribe(self, view: str) -> Subscriber:
-        subscriber = Subscriber(self.capacity)
-        self.views.setdefault(view, set()).add(subscriber)
-        return subscriber
+    def push(self, position: int, text: str) -> bool:
+        """Send now, or queue behind a send that waits; False when the screen must go."""
+        if self.gone:
+            return False
+        if self.sending is not None:
+            if len(self.queue) >= self.capacity:
+                return False
+            self.queue.append(text)
+        elif not self._send(text):
+            return False
+        self.position = position
+        self.last_push = time.monotonic()
+        return True
 
-    def unsubscribe(self, view: str, subscriber: Subscriber) -> None:
-        subscribers = self.views.get(view)
-        if subscribers is not None:
-            subscribers.discard(subscriber)
-            if not subscribers:
+    def _send(self, text: str) -> bool:
+        try:
+            self.sending = run_now(self.send(text))
+        except Exception:  # the socket is closed: the screen's own handler cleans up
+            self.gone = True
+            return False
+        if self.sending is not None:
+            self.sending.add_done_callback(self._sent)
+        return True
+
+    def _sent(self, sending: asyncio.Future[None]) -> None:
+        self.sending = None
+        if sending.cancelled() or sending.exception() is not None:
+            self.gone = True
+        elif self.queue:
+            text = "".join(self.queue)  # out-of-band fragments apply in order, newest last
+            self.queue.clear()
+            self._send(text)
+
+    def drop(self) -> None:
+        """Too far behind: close its socket (it reconnects and gets a fresh snapshot)."""
+        if not self.gone:
+            self.gone = True
+            self.queue.clear()
+            asyncio.ensure_future(self._drop(self.position))
+
+
+class ScreenHub:
+    """Screens by view; `publish` is a sink for `Runtime.sinks` (called on the event loop).
+    `views_of` names the views a batch changes; `heartbeat` renders a position-only push."""
+
+    def __init__(
+        self,
+        projection: BoardProjection,
+        renderer: Renderer,
+        capacity: int,
+        heartbeat: Callable[[int], str],
+        views_of: Callable[[BoardProjection, list[StoredEvent]], set[str]] = affected_views,
+    ) -> None:
+        self.projection = projection
+        self.renderer = renderer
+        self.capacity = capacity
+        self.heartbeat = heartbeat
+        self.views_of = views_of
+        self.views: dict[str, set[Screen]] = {}
+        self.renders = 0
+        self.deliveries = 0
+
+    def subscribe(self, view: str, screen: Screen, after: int) -> None:
+        """Add a screen and send it, in the same loop turn, the view as of now: the whole
+        view when it is behind, else a heartbeat. No event can fall in between."""
+        self.views.setdefault(view, set()).add(screen)
+        position = self.projection.position
+        first = self.renderer.snapshot(view) if after < position else self.heartbeat(position)
+        if not screen.push(position, first):
+            self.unsubscribe(view, screen)
+
+    def unsubscribe(self, view: str, screen: Screen) -> None:
+        screens = self.views.get(view)
+        if screens is not None:
+            screens.discard(screen)
+            if not screens:
                 del self.views[view]
+                self.renderer.forget(view)
 
     def publish(self, events: list[StoredEvent]) -> None:
         if not events or not self.views:
             return
         position = events[-1].position
-        for view in affected_views(self.projection, events):
-            subscribers = self.views.get(view)
-            if not subscribers:
+        for view in self.views_of(self.projection, events):
+            screens = self.views.get(view)
+            if not screens:
                 continue
-            text = self.render(view)  # once per view, however many screens show it
-            for subscriber in list(subscribers):
-                if not subscriber.offer(position, text):
-                    self.unsubscribe(view, subscriber)
+            text = self.renderer.changes(view)  # once per view, however many screens show it
+            if text is None:
+                continue
+            self.renders += 1
+            self.deliveries += len(screens)
+            for screen in list(screens):
+                if not screen.push(position, text):
+                    self.remove(view, screen)
+
+    def remove(self, view: str, screen: Screen) -> None:
+        self.unsubscribe(view, screen)
+        screen.drop()
+
+    def beat(self, seconds: float = HEARTBEAT_SECONDS) -> None:
+        """Send a heartbeat to every screen that has had nothing for `seconds`, so that a
+        screen can tell a quiet board from a dead connection."""
+        stale = time.monotonic() - seconds
+        position = self.projection.position
+        text = self.heartbeat(position)
+        for view, screens in list(self.views.items()):
+            for screen in list(screens):
+                if screen.last_push <= stale and not screen.push(position, text):
+                    self.remove(view, screen)
+
+    async def keep_beating(self, seconds: float = HEARTBEAT_SECONDS) -> None:
+        while True:
+            await asyncio.sleep(seconds / 4)
+            self.beat(seconds)
+
+    def count(self) -> int:
+        return sum(len(screens) for screens in self.views.values())

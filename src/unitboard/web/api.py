@@ -164,6 +164,23 @@ async def healthz(request: Request) -> Response:
     )
 
 
+async def metrics(request: Request) -> Response:
+    """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
+    only, no patient data, so it needs no login (like /healthz)."""
+    runtime = runtime_of(request)
+    hubs = runtime.hubs
+    return JSONResponse(
+        {
+            "projection_position": runtime.projection.position,
+            "loop_lag": runtime.loop_lag.summary(),
+            "screens": sum(hub.count() for hub in hubs),
+            "event_feed_subscribers": runtime.feed.count(),
+            "renders": sum(hub.renders for hub in hubs),
+            "deliveries": sum(hub.deliveries for hub in hubs),
+        }
+    )
+
+
 async def events_socket(websocket: WebSocket) -> None:
     runtime = runtime_of(websocket)
     try:
@@ -250,6 +267,7 @@ async def domain_error_handler(request: HTTPConnection, exc: Exception) -> Respo
 
 routes = [
     Route("/healthz", healthz),
+    Route("/metrics", metrics),
     Route("/api/commands", post_command, methods=["POST"]),
     Route("/api/units", get_units),
     Route("/api/units/{unit_id}/board", get_board),

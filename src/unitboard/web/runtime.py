@@ -8,7 +8,7 @@ import contextlib
 import functools
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -17,6 +17,7 @@ from unitboard.projections.board import BoardProjection
 from unitboard.realtime.doorbell import RedisDoorbell
 from unitboard.realtime.feed import EventFeed
 from unitboard.realtime.follower import LogFollower
+from unitboard.realtime.loop_lag import LoopLag
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
 from unitboard.store import EventLog, StoredEvent, create_schema, make_engine
@@ -45,6 +46,9 @@ class Runtime:
             self.projection.apply,
             self.feed.publish,
         ]
+        self.loop_lag = LoopLag()
+        self.background: list[Callable[[], Awaitable[None]]] = [self.loop_lag.run]
+        self.hubs: list[Any] = []  # the screen fan-outs, counted at /metrics
         self._tasks: list[asyncio.Task[Any]] = []
         self.demo_logins: Any = None
 
@@ -74,6 +78,8 @@ class Runtime:
             self.service.subscribe(lambda events: doorbell.ring(events[-1].position))
             self.spawn(doorbell.listen(follower.ring))
         self.spawn(follower.poll(self.settings.poll_seconds))
+        for job in self.background:
+            self.spawn(job())
         await follower.catch_up()
 
     async def start_demo(self) -> None:

@@ -5,6 +5,7 @@ the first paint and every out-of-band update can never drift apart."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -22,18 +23,16 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from unitboard.domain.errors import DomainError, NotFound
 from unitboard.projections.board import WALL, BoardProjection
-from unitboard.realtime.feed import Subscriber
-from unitboard.realtime.screens import EVS_VIEW, ScreenHub, display_view
+from unitboard.realtime.screens import EVS_VIEW, Screen, ScreenHub, display_view
 from unitboard.service import roles
 from unitboard.service.auth import Actor, actor_for_password, actor_for_token
-from unitboard.web.api import runtime_of, watch_disconnect
+from unitboard.web.api import runtime_of
 from unitboard.web.auth import authenticate
 from unitboard.web.runtime import Runtime
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
-HEARTBEAT_SECONDS = 2.0
 EVS_ROLES = frozenset({"evs", "secretary", "charge_nurse", "admin"})
 STATUS_LABELS = {
     "occupied": "Occupied",
@@ -92,13 +91,57 @@ def evs_context(projection: BoardProjection, errors: dict[str, str] | None = Non
 
 
 def render_view(projection: BoardProjection, view: str) -> str:
-    """One view's push: its fragments as out-of-band swaps, with the log position."""
+    """One view whole: its fragments as out-of-band swaps, with the log position."""
     if view == EVS_VIEW:
         context = evs_context(projection)
         return environment.get_template("evs_push.html").render(ctx=context)
     unit_id = view.removeprefix("display:")
     context = display_context(projection, unit_id)
     return environment.get_template("display_push.html").render(ctx=context)
+
+
+class ScreenRenderer:
+    """The pushes of the wall displays and the EVS tablet. A wall display's change push is its
+    header and only the rooms whose beds look different from the last push (a changed tile
+    re-sends its room, so room-wide warnings stay right): a few hundred bytes, not the grid."""
+
+    def __init__(self, projection: BoardProjection) -> None:
+        self.projection = projection
+        self.shown: dict[str, dict[str, Any]] = {}
+
+    def snapshot(self, view: str) -> str:
+        if view != EVS_VIEW:
+            self.shown[view] = _looks(display_context(self.projection, _unit(view)))
+        return render_view(self.projection, view)
+
+    def changes(self, view: str) -> str | None:
+        if view == EVS_VIEW:
+            return render_view(self.projection, view)
+        context = display_context(self.projection, _unit(view))
+        looks, before = _looks(context), self.shown.get(view)
+        self.shown[view] = looks
+        if before is None:
+            return render_view(self.projection, view)
+        rooms = [r for r in context["rooms"] if before["rooms"].get(r["room_id"]) != r["beds"]]
+        if not rooms and before["stats"] == looks["stats"]:
+            return None
+        module: Any = environment.get_template("_display.html").module
+        return str(module.changes(context, rooms))
+
+    def forget(self, view: str) -> None:
+        self.shown.pop(view, None)
+
+
+def _unit(view: str) -> str:
+    return view.removeprefix("display:")
+
+
+def _looks(context: dict[str, Any]) -> dict[str, Any]:
+    board = context["board"]
+    return {
+        "stats": (board["census"], board["updated_at"]),
+        "rooms": {room["room_id"]: room["beds"] for room in context["rooms"]},
+    }
 
 
 def heartbeat(position: int) -> str:
@@ -317,44 +360,33 @@ async def screen_socket(websocket: WebSocket, view: str, allowed: frozenset[str]
     if actor is None or (allowed is not None and actor.role not in allowed):
         await websocket.close(code=4401 if actor is None else 4403, reason="not allowed")
         return
+    await websocket.accept()
+    await serve_screen(websocket, websocket.app.state.screens, view)
+
+
+async def serve_screen(websocket: WebSocket, hub: ScreenHub, view: str) -> None:
+    """Subscribe an accepted screen to its view, then only listen: the hub writes every push
+    (and heartbeat) onto the socket itself. `?after=N` (the position the screen shows) gets a
+    heartbeat when nothing changed since, the whole view otherwise."""
     try:
         after = int(websocket.query_params.get("after", "0"))
     except ValueError:
         after = 0
-    hub: ScreenHub = websocket.app.state.screens
-    await websocket.accept()
-    # Subscribe and take the snapshot in the same loop turn: no event can fall in between.
-    subscriber = hub.subscribe(view)
-    sent = hub.projection.position
-    first = hub.render(view) if after < sent else heartbeat(sent)
-    watcher = asyncio.ensure_future(watch_disconnect(websocket, subscriber))
+
+    async def drop(position: int) -> None:
+        with contextlib.suppress(Exception):
+            await websocket.close(code=1013, reason=f"too slow; resume after {position}")
+
+    screen = Screen(websocket.send_text, hub.capacity, drop)
+    hub.subscribe(view, screen, after)
     try:
-        await websocket.send_text(first)
-        await stream(websocket, subscriber, sent)
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass  # screens say nothing; reading is how a goodbye is noticed
     except (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the screen went away; it reconnects and gets a fresh snapshot
+        pass
     finally:
-        watcher.cancel()
-        hub.unsubscribe(view, subscriber)
-
-
-async def stream(websocket: WebSocket, subscriber: Subscriber, sent: int) -> None:
-    """Each push is the whole state of the view's fragments, so only the newest matters."""
-    while True:
-        try:
-            batch = await asyncio.wait_for(subscriber.next_batch(), HEARTBEAT_SECONDS)
-        except TimeoutError:
-            await websocket.send_text(heartbeat(sent))
-            continue
-        if subscriber.closed:
-            return
-        if subscriber.dropped:
-            await websocket.close(code=1013, reason=f"too slow; resume after {sent}")
-            return
-        fresh = [(position, text) for position, text in batch if position > sent]
-        if fresh:
-            sent, text = fresh[-1]
-            await websocket.send_text(text)
+        screen.gone = True
+        hub.unsubscribe(view, screen)
 
 
 async def favicon(request: Request) -> Response:
@@ -378,16 +410,20 @@ routes = [
 
 
 def attach(app: Starlette, runtime: Runtime, hub: ScreenHub, screen_routes: list[Any]) -> None:
-    """Route a family of screens, and put its fan-out on the runtime's sinks."""
+    """Route a family of screens, put its fan-out on the runtime's sinks and its heartbeat
+    among the runtime's background jobs."""
     runtime.sinks.append(hub.publish)
+    runtime.background.append(hub.keep_beating)
+    runtime.hubs.append(hub)
     app.router.routes.extend(screen_routes)
 
 
 def install(app: Starlette, runtime: Runtime) -> None:
     hub = ScreenHub(
         runtime.projection,
-        lambda view: render_view(runtime.projection, view),
+        ScreenRenderer(runtime.projection),
         runtime.settings.subscriber_buffer,
+        heartbeat,
     )
     app.state.screens = hub
     attach(app, runtime, hub, routes)

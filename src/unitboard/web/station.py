@@ -6,7 +6,6 @@ rendered with FULL names and sent only to station subscribers (never to a wall d
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from typing import Any
@@ -15,15 +14,15 @@ from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from unitboard.domain.errors import DomainError
 from unitboard.domain.placement import check_placement
 from unitboard.projections.board import FULL, BoardProjection
-from unitboard.realtime.screens import ScreenHub, affected_views
+from unitboard.realtime.screens import ScreenHub, WholeView, affected_views
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
-from unitboard.web.api import runtime_of, watch_disconnect
+from unitboard.web.api import runtime_of
 from unitboard.web.runtime import Runtime
 from unitboard.web.screens import (
     Refused,
@@ -36,7 +35,7 @@ from unitboard.web.screens import (
     heartbeat,
     page,
     same_origin,
-    stream,
+    serve_screen,
 )
 
 STATION_ROLES = frozenset({"secretary", "charge_nurse", "nurse"})
@@ -156,24 +155,13 @@ def render_station(projection: BoardProjection, view: str) -> str:
     return str(macros().push(context))
 
 
-class StationHub(ScreenHub):
-    """Station views follow the display views of the same units, rendered with full names."""
-
-    def publish(self, events: list[StoredEvent]) -> None:
-        if not events or not self.views:
-            return
-        position = events[-1].position
-        for view in affected_views(self.projection, events):
-            if not view.startswith("display:"):
-                continue
-            station = station_view(view.removeprefix("display:"))
-            subscribers = self.views.get(station)
-            if not subscribers:
-                continue
-            text = self.render(station)
-            for subscriber in list(subscribers):
-                if not subscriber.offer(position, text):
-                    self.unsubscribe(station, subscriber)
+def station_views(projection: BoardProjection, events: list[StoredEvent]) -> set[str]:
+    """A station view changes when the wall display of its unit does."""
+    return {
+        station_view(view.removeprefix("display:"))
+        for view in affected_views(projection, events)
+        if view.startswith("display:")
+    }
 
 
 # -- who is asking, idle logoff -----------------------------------------------------------
@@ -346,25 +334,8 @@ async def station_socket(websocket: WebSocket) -> None:
     if unit_id not in runtime_of(websocket).projection.hospital.units:
         await websocket.close(code=4404, reason="no such unit")
         return
-    try:
-        after = int(websocket.query_params.get("after", "0"))
-    except ValueError:
-        after = 0
-    hub: StationHub = websocket.app.state.station_screens
-    view = station_view(unit_id)
     await websocket.accept()
-    subscriber = hub.subscribe(view)
-    sent = hub.projection.position
-    first = hub.render(view) if after < sent else heartbeat(sent)
-    watcher = asyncio.ensure_future(watch_disconnect(websocket, subscriber))
-    try:
-        await websocket.send_text(first)
-        await stream(websocket, subscriber, sent)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
-    finally:
-        watcher.cancel()
-        hub.unsubscribe(view, subscriber)
+    await serve_screen(websocket, websocket.app.state.station_screens, station_view(unit_id))
 
 
 routes = [
@@ -376,10 +347,12 @@ routes = [
 
 
 def install(app: Starlette, runtime: Runtime) -> None:
-    hub = StationHub(
+    hub = ScreenHub(
         runtime.projection,
-        lambda view: render_station(runtime.projection, view),
+        WholeView(lambda view: render_station(runtime.projection, view)),
         runtime.settings.subscriber_buffer,
+        heartbeat,
+        station_views,
     )
     app.state.station_screens = hub
     attach(app, runtime, hub, routes)
