@@ -379,6 +379,12 @@ class BedBoard(RuleBasedStateMachine):
                     assert reserved_unit == stay.transfer_to_unit_id, stay
 
     @invariant()
+    def open_stays_are_exactly_the_active_ones(self) -> None:
+        active = {e: s for e, s in self.state.stays.items() if s.active}
+        assert self.state.open_stays == active
+        assert all(self.state.open_stays[e] is s for e, s in active.items())
+
+    @invariant()
     def one_active_stay_per_mrn(self) -> None:
         active = Counter(s.mrn for s in self.state.stays.values() if s.active)
         assert all(n == 1 for n in active.values()), active

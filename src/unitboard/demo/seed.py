@@ -48,7 +48,7 @@ def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
         credentials.set_setting("demo_display_token", token)
     else:
         token = credentials.get_setting("demo_display_token")
-    if not any(s.active for s in service.state.stays.values()):
+    if not service.state.open_stays:
         first_census(service, random.Random(7))
     return DemoLogins(users, token)
 

@@ -97,7 +97,8 @@ class Simulator:
         self.rng.choices([a for _, a in actions], weights)[0]()
 
     def _stays(self, predicate: Callable[[Stay], bool]) -> list[Stay]:
-        return [s for s in self.state.stays.values() if predicate(s)]
+        """Open (pending or admitted) stays that match."""
+        return [s for s in self.state.open_stays.values() if predicate(s)]
 
     def request_admission(self, unit_id: str | None = None) -> str | None:
         self._serial += 1

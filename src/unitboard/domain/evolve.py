@@ -15,7 +15,17 @@ def evolve(state: Hospital, event: Event, at: str = "") -> Hospital:
     """Apply `event` (recorded at `at`, ISO 8601) to `state`, in place, and return it."""
     state.versions[event.stream_id] = state.versions.get(event.stream_id, 0) + 1
     _APPLY[event.type](state, event.data, at)
+    if (encounter_id := event.data.get("encounter_id")) is not None:
+        _track_open(state, encounter_id)
     return state
+
+
+def _track_open(state: Hospital, encounter_id: str) -> None:
+    stay = state.stays.get(encounter_id)
+    if stay is not None and stay.active:
+        state.open_stays[encounter_id] = stay
+    else:
+        state.open_stays.pop(encounter_id, None)
 
 
 class Recorded(Protocol):

@@ -183,7 +183,9 @@ def _remove_room(state: Hospital, room_id: str) -> list[Event]:
 
 
 def _remove_unit(state: Hospital, unit_id: str) -> list[Event]:
-    waiting = [s.encounter_id for s in state.stays.values() if s.active and s.unit_id == unit_id]
+    waiting = [
+        s.encounter_id for s in state.open_stays.values() if s.active and s.unit_id == unit_id
+    ]
     if waiting:
         raise RuleViolation(
             f"Unit {unit_id} cannot be removed: it has {len(waiting)} active stay(s), "

@@ -101,6 +101,9 @@ class Hospital:
     rooms: dict[str, Room] = field(default_factory=dict)
     beds: dict[str, Bed] = field(default_factory=dict)
     stays: dict[str, Stay] = field(default_factory=dict)
+    # The stays still pending or admitted: what the rules and the board look at. `stays` keeps
+    # every stay ever (a discharge can be cancelled), so it only grows; this stays hospital-sized.
+    open_stays: dict[str, Stay] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
     position: int = 0
 

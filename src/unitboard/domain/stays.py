@@ -38,7 +38,7 @@ def request_admission(state: Hospital, cmd: c.RequestAdmission) -> list[Event]:
     state.unit(cmd.unit_id)
     if cmd.encounter_id in state.stays:
         raise RuleViolation(f"Encounter {cmd.encounter_id} already exists.")
-    for other in state.stays.values():
+    for other in state.open_stays.values():
         if other.mrn == cmd.mrn and other.active:
             raise RuleViolation(
                 f"MRN {cmd.mrn} already has an active stay (encounter {other.encounter_id} "
@@ -218,7 +218,7 @@ def cancel_discharge(state: Hospital, cmd: c.CancelDischarge) -> list[Event]:
         return [_event("DischargeOrderCancelled", stay, reason=cmd.reason)]
     if stay.status != "discharged" or stay.last_bed_id is None:
         raise RuleViolation(f"Encounter {stay.encounter_id} was never discharged.")
-    for other in state.stays.values():
+    for other in state.open_stays.values():
         if other.mrn == stay.mrn and other.active:
             raise RuleViolation(
                 f"MRN {stay.mrn} has another active stay ({other.encounter_id}) since."

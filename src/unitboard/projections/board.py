@@ -97,7 +97,7 @@ class BoardProjection:
     def pending_admissions(self, unit_id: str) -> list[Stay]:
         waiting = [
             s
-            for s in self.hospital.stays.values()
+            for s in self.hospital.open_stays.values()
             if s.status == "pending" and s.reserved_bed_id is None and s.unit_id == unit_id
         ]
         return sorted(waiting, key=lambda s: s.requested_at or "")

@@ -120,7 +120,7 @@ def panel_context(projection: BoardProjection, unit_id: str, bed_id: str) -> dic
     move_beds: list[dict[str, str]] = []
     if stay is not None:
         move_beds = legal_beds(projection, stay, unit_id)
-        for other in hospital.stays.values():
+        for other in hospital.open_stays.values():
             if (
                 other.status == "admitted"
                 and other.bed_id
