@@ -22,7 +22,6 @@ The run fails (exit code 1) on any error, miss, duplicate or gap; never on timin
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import time
@@ -36,16 +35,8 @@ from gevent.event import Event
 from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
+from traffic import Bed, free_beds, percentile
 from ws_user import LATENCIES_MS, SCREENS, EventScreenUser
-
-STEPS = [
-    "RequestAdmission",
-    "AssignBed",
-    "MarkArrived",
-    "DischargePatient",
-    "StartCleaning",
-    "MarkBedClean",
-]
 
 
 @dataclass
@@ -73,37 +64,6 @@ def _spawned(user_count: int, **_: Any) -> None:
     SPAWNED.set()
 
 
-@dataclass
-class Bed:
-    bed_id: str
-    unit_id: str
-    sex: str
-    step: int = 0
-    encounter_id: str = ""
-    cycles: int = 0
-
-    def next_command(self) -> tuple[str, dict[str, Any]]:
-        name = STEPS[self.step]
-        if name == "RequestAdmission":
-            self.encounter_id = "LD" + uuid.uuid4().hex[:10].upper()
-            return name, {
-                "encounter_id": self.encounter_id,
-                "mrn": "M" + self.encounter_id,
-                "family_name": "Load",
-                "given_name": f"Bed{self.bed_id.replace('-', '')}",
-                "birth_date": "1970-01-01",
-                "sex": self.sex,
-                "unit_id": self.unit_id,
-                "source": "ed",
-                "attending": "Dr. Load",
-            }
-        if name in ("AssignBed",):
-            return name, {"encounter_id": self.encounter_id, "bed_id": self.bed_id}
-        if name in ("MarkArrived", "DischargePatient"):
-            return name, {"encounter_id": self.encounter_id}
-        return name, {"bed_id": self.bed_id}
-
-
 class ScreenUser(EventScreenUser):
     weight = 1
 
@@ -128,36 +88,13 @@ class CommandUser(FastHttpUser):
         if not units:
             answer = self.client.get("/api/units", headers=self.auth, name="/api/units")
             units = [u["unit_id"] for u in answer.json()["units"]]
-        beds: list[Bed] = []
-        for unit in units:
-            board = self.client.get(
+        boards = {
+            unit: self.client.get(
                 f"/api/units/{unit}/board", headers=self.auth, name="/api/units/[unit]/board"
             ).json()
-            room_sex: dict[str, str] = {}
-            isolated: set[str] = set()
-            for bed in board["beds"]:
-                patient = bed.get("patient")
-                if patient:
-                    room_sex.setdefault(bed["room_id"], patient["sex"])
-                    if patient.get("isolation") not in (None, "none"):
-                        isolated.add(bed["room_id"])
-            for bed in board["beds"]:
-                if bed["blocked"] or bed["room_id"] in isolated:
-                    continue
-                patient = bed.get("patient") or {}
-                sex = room_sex.get(bed["room_id"], "F")
-                step = None
-                if bed["occupancy"] == "vacant":
-                    # resume a bed a previous run left mid-cycle
-                    step = {"clean": 0, "dirty": 4, "cleaning": 5}.get(bed["cleanliness"])
-                elif patient.get("family_name") == "Load" and bed["cleanliness"] == "clean":
-                    step = {"reserved": 2, "occupied": 3}.get(bed["occupancy"])
-                if step is not None:
-                    found = Bed(bed["bed_id"], unit, sex, step, bed.get("encounter_id") or "")
-                    beds.append(found)
-        # interleave the units so that consecutive commands go to different units
-        by_unit = [[b for b in beds if b.unit_id == u] for u in units]
-        return [b for group in itertools.zip_longest(*by_unit) for b in group if b]
+            for unit in units
+        }
+        return free_beds(boards)
 
     @task
     def drive(self) -> None:
@@ -199,8 +136,7 @@ class CommandUser(FastHttpUser):
                 ACKS.append(Ack(name, sent_ns, positions))
                 COUNTS["acknowledged"] += 1
                 response.success()
-                bed.step = (bed.step + 1) % len(STEPS)
-                bed.cycles += bed.step == 0
+                bed.advance()
                 self.idle.append(bed)
             elif response.status_code == 409:
                 # A refusal is the domain saying no, not a failure of the system; the bed
@@ -218,13 +154,6 @@ class CommandUser(FastHttpUser):
             else:
                 COUNTS["errors"] += 1
                 response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return 0.0
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[index]
 
 
 def build_report(environment: Environment) -> dict[str, Any]:
