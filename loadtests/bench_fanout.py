@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import subprocess
@@ -64,7 +65,9 @@ def is_heartbeat(message: str) -> bool:
 
 
 async def hold(urls: list[tuple[str, str]], headers: dict[str, str], out: Path) -> None:
-    """Open every screen, say `ready`, record pushes until `stop` arrives on stdin."""
+    """Open every screen, say `ready`, record pushes until `stop` arrives on stdin. The
+    holder's own garbage collector is off: its pauses would be charged to the server."""
+    gc.disable()
     screens: list[dict[str, Any]] = [
         {"unit": u, "pushes": [], "heartbeats": 0, "duplicates": 0, "gaps": 0, "closed": None}
         for u, _ in urls
@@ -101,7 +104,10 @@ async def hold(urls: list[tuple[str, str]], headers: dict[str, str], out: Path) 
         except ConnectionClosed as closed:
             record["closed"] = closed.rcvd.code if closed.rcvd else 1006
 
-    tasks = [asyncio.ensure_future(screen(r, url)) for r, (_, url) in zip(screens, urls, strict=True)]
+    tasks = [
+        asyncio.ensure_future(screen(record, url))
+        for record, (_, url) in zip(screens, urls, strict=True)
+    ]
     await all_open.wait()
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
@@ -201,6 +207,7 @@ class Ack:
     unit: str
     sent: float
     position: int
+    answered: float
 
 
 @dataclass
@@ -252,7 +259,8 @@ async def drive_unitboard(
                 drive.samples.append(f"{name}: {error!r}")
                 return
             if answer.status_code == 200:
-                drive.acks.append(Ack(bed.unit_id, sent, answer.json()["position"]))
+                position = answer.json()["position"]
+                drive.acks.append(Ack(bed.unit_id, sent, position, time.monotonic()))
                 bed.advance()
                 idle.append(bed)
             elif answer.status_code == 409:
@@ -272,8 +280,9 @@ async def drive_bare(url: str, plan: list[tuple[str, int]], rate: float, seconds
 
         async def send() -> None:
             position, (unit, size) = next(steps)
-            drive.acks.append(Ack(unit, time.monotonic(), position))
+            sent = time.monotonic()
             await control.send(f"{unit} {position} {size}")
+            drive.acks.append(Ack(unit, sent, position, time.monotonic()))
 
         await paced(rate, min(seconds, len(plan) / rate), send)
     return drive
@@ -302,6 +311,7 @@ def analyse(drive: Drive, screens: list[dict[str, Any]], cpu_s: float) -> dict[s
             latency = pushes[k][1] - ack.sent
             last_screen[ack.position] = max(last_screen.get(ack.position, 0.0), latency)
     latencies = sorted(v * 1000 for v in last_screen.values())
+    answers = sorted((a.answered - a.sent) * 1000 for a in drive.acks)
     deliveries = sum(len(s["pushes"]) for s in screens)
     arrivals = [p[1] for s in screens for p in s["pushes"]]
     span = (max(arrivals) - min(arrivals)) if arrivals else 1.0
@@ -313,6 +323,9 @@ def analyse(drive: Drive, screens: list[dict[str, Any]], cpu_s: float) -> dict[s
         "p50_ms": round(percentile(latencies, 50), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
         "max_ms": round(latencies[-1], 1) if latencies else None,
+        "answer_p50_ms": round(percentile(answers, 50), 1),
+        "answer_p99_ms": round(percentile(answers, 99), 1),
+        "answer_max_ms": round(answers[-1], 1) if answers else None,
         "deliveries": deliveries,
         "deliveries_per_s": round(deliveries / span),
         "bytes_per_push": round(sum(p[2] for s in screens for p in s["pushes"]) / deliveries)
@@ -348,7 +361,10 @@ def screen_urls(base: str, units: list[str], count: int) -> list[tuple[str, str]
     return [(units[i % len(units)], base.format(unit=units[i % len(units)])) for i in range(count)]
 
 
-def run_unitboard(args: argparse.Namespace, work: Path) -> tuple[dict[str, Any], Any]:
+def run_unitboard(args: argparse.Namespace, work: Path, screens: int) -> dict[str, Any]:
+    """One run against a fresh log; with `screens` = 0, the cost of the commands alone."""
+    work = work / f"unitboard-{screens}"
+    work.mkdir()
     database = f"sqlite:///{work / 'fanout.db'}"
     units = [f"U{u:02d}" for u in range(1, args.units + 1)]
     (work / "layout.toml").write_text(layout(args.units))
@@ -362,15 +378,16 @@ def run_unitboard(args: argparse.Namespace, work: Path) -> tuple[dict[str, Any],
         work / "server.log",
     )
     base = f"http://127.0.0.1:{port}"
+    holder = None
     try:
         wait_http(f"{base}/healthz", server)
         head = httpx.get(f"{base}/healthz").json()["log_head"]
         time.sleep(1.0)
         rss_before = rss_kib(server.pid)
-        urls = screen_urls(
-            f"ws://127.0.0.1:{port}/ws/screen/display/{{unit}}?after={head}", units, args.screens
-        )
-        holder = Holder(urls, {"Authorization": f"Bearer {wall}"}, work)
+        if screens:
+            path = f"/ws/screen/display/{{unit}}?after={head}"
+            urls = screen_urls(f"ws://127.0.0.1:{port}{path}", units, screens)
+            holder = Holder(urls, {"Authorization": f"Bearer {wall}"}, work)
         time.sleep(3.0)
         rss_after = rss_kib(server.pid)
         cpu_before = cpu_seconds(server.pid)
@@ -378,15 +395,16 @@ def run_unitboard(args: argparse.Namespace, work: Path) -> tuple[dict[str, Any],
         time.sleep(DRAIN_S)
         cpu = cpu_seconds(server.pid) - cpu_before
         metrics = httpx.get(f"{base}/metrics").json()
-        screens = holder.finish()
+        records = holder.finish() if holder else []
     finally:
         stop(server)
-    result = analyse(drive, screens, cpu)
-    result["kib_per_screen"] = round((rss_after - rss_before) / args.screens, 1)
+    result = analyse(drive, records, cpu)
+    result["kib_per_screen"] = round((rss_after - rss_before) / screens, 1) if screens else None
     result["loop_lag"] = metrics["loop_lag"]
     result["server_screens"] = metrics["screens"]
     result["error_samples"] = drive.samples[:5]
-    return result, plan_from(drive, screens)
+    result["plan"] = plan_from(drive, records)
+    return result
 
 
 def run_bare(args: argparse.Namespace, work: Path, plan: list[tuple[str, int]]) -> dict[str, Any]:
@@ -420,11 +438,14 @@ def run_bare(args: argparse.Namespace, work: Path, plan: list[tuple[str, int]]) 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="unitboard-fanout-") as tmp:
         work = Path(tmp)
-        unitboard, plan = run_unitboard(args, work)
-        bare = run_bare(args, work, plan)
-    ratio = None
-    if unitboard["cpu_us_per_delivery"] and bare["cpu_us_per_delivery"]:
-        ratio = round(unitboard["cpu_us_per_delivery"] / bare["cpu_us_per_delivery"], 2)
+        unitboard = run_unitboard(args, work, args.screens)
+        commands_only = run_unitboard(args, work, 0)
+        bare = run_bare(args, work, unitboard.pop("plan"))
+    commands_only.pop("plan")
+    deliveries = unitboard["deliveries"]
+    fanout_cpu = unitboard["cpu_s"] - commands_only["cpu_s"]
+    unitboard["cpu_us_per_delivery_all_in"] = unitboard["cpu_us_per_delivery"]
+    unitboard["cpu_us_per_delivery"] = round(fanout_cpu / deliveries * 1e6, 1)
     return {
         "setup": {
             "screens": args.screens,
@@ -433,8 +454,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "seconds": args.seconds,
         },
         "unitboard": unitboard,
+        "unitboard_commands_only": commands_only,
         "bare_broadcast": bare,
-        "cpu_ratio_vs_bare_broadcast": ratio,
+        "cpu_ratio_vs_bare_broadcast": round(
+            unitboard["cpu_us_per_delivery"] / bare["cpu_us_per_delivery"], 2
+        ),
+        "cpu_ratio_all_in_vs_bare_broadcast": round(
+            unitboard["cpu_us_per_delivery_all_in"] / bare["cpu_us_per_delivery"], 2
+        ),
     }
 
 

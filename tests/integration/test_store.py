@@ -153,6 +153,21 @@ class TestAppendAndRead:
         assert [e.position for e in log.iter_from(batch=4)] == list(range(1, 26))
         assert [e.position for e in log.iter_from(after=20, batch=5)] == list(range(21, 26))
 
+    def test_replays_every_event_in_batches_as_folding_needs_it(self, log: EventLog) -> None:
+        for start in range(0, 25, 5):
+            log.append([admitted(f"E{n}") for n in range(start, start + 5)], metadata=META)
+        batches = list(log.replay_from(batch=10))
+        assert [len(batch) for batch in batches] == [10, 10, 5]
+        read = log.read(limit=100)
+        replayed = [fact for batch in batches for fact in batch]
+        assert [(f.position, f.stream_id, f.type, f.data, f.recorded_at) for f in replayed] == [
+            (e.position, e.stream_id, e.type, e.data, e.recorded_at) for e in read
+        ]
+        assert [f.position for b in log.replay_from(after=20, batch=5) for f in b] == [
+            21, 22, 23, 24, 25,
+        ]  # fmt: skip
+        assert list(log.replay_from(after=25)) == []
+
     def test_an_empty_append_without_a_key_records_nothing(self, log: EventLog) -> None:
         log.append([bed_event("A")], metadata=META)
         assert log.append([], metadata=META) == Appended(1, [])

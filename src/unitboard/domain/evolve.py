@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from unitboard.domain.events import Event
 from unitboard.domain.state import Bed, Block, Hospital, Room, Stay, Unit
 
 Data = dict[str, Any]
 
 
-def evolve(state: Hospital, event: Event, at: str = "") -> Hospital:
+class Happened(Protocol):
+    """What evolve reads of an event (a domain Event, or one the log gave back)."""
+
+    @property
+    def stream_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+def evolve(state: Hospital, event: Happened, at: str = "") -> Hospital:
     """Apply `event` (recorded at `at`, ISO 8601) to `state`, in place, and return it."""
     state.versions[event.stream_id] = state.versions.get(event.stream_id, 0) + 1
     _APPLY[event.type](state, event.data, at)
@@ -28,17 +38,11 @@ def _track_open(state: Hospital, encounter_id: str) -> None:
         state.open_stays.pop(encounter_id, None)
 
 
-class Recorded(Protocol):
+class Recorded(Happened, Protocol):
     """An event as the log keeps it (the store's StoredEvent has this shape)."""
 
     @property
     def position(self) -> int: ...
-    @property
-    def stream_id(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def data(self) -> dict[str, Any]: ...
     @property
     def recorded_at(self) -> str: ...
 
@@ -46,7 +50,7 @@ class Recorded(Protocol):
 def fold(state: Hospital, recorded: Iterable[Recorded]) -> Hospital:
     """Apply recorded events in log order and advance the state's position."""
     for event in recorded:
-        evolve(state, Event(event.type, event.stream_id, event.data), event.recorded_at)
+        evolve(state, event, event.recorded_at)
         state.position = event.position
     return state
 

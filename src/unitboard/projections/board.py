@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from unitboard.domain.evolve import fold
+from unitboard.domain.evolve import Recorded, evolve
 from unitboard.domain.placement import room_conflicts
 from unitboard.domain.state import Bed, Hospital, Stay
 from unitboard.projections.privacy import shown_name
-from unitboard.store import StoredEvent
 
 STATUS_CODES = {
     "occupied": "O",
@@ -44,14 +44,16 @@ class BoardProjection:
     def position(self) -> int:
         return self.hospital.position
 
-    def apply(self, events: list[StoredEvent]) -> None:
+    def apply(self, events: Sequence[Recorded]) -> None:
+        hospital, updated_at = self.hospital, self.updated_at
         for event in events:
-            if event.position <= self.hospital.position:
+            if event.position <= hospital.position:
                 continue
-            fold(self.hospital, [event])
+            evolve(hospital, event, event.recorded_at)
+            hospital.position = event.position
             unit_id = event.data.get("unit_id") or self._unit_of(event.data)
             if unit_id:
-                self.updated_at[unit_id] = event.recorded_at
+                updated_at[unit_id] = event.recorded_at
 
     def _unit_of(self, data: dict[str, Any]) -> str | None:
         hospital = self.hospital

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from unitboard.domain import commands as c
 from unitboard.domain.errors import NotFound, RuleViolation
 from unitboard.domain.events import Event
-from unitboard.domain.evolve import fold
+from unitboard.domain.evolve import Recorded, fold
 from unitboard.domain.hospital import decide
 from unitboard.domain.layout import decide_layout, parse_layout
 from unitboard.domain.state import Hospital
@@ -60,7 +60,7 @@ class CommandService:
         with self._lock:
             self._catch_up()
 
-    def absorb(self, events: list[StoredEvent]) -> None:
+    def absorb(self, events: Sequence[Recorded]) -> None:
         """Fold events read elsewhere (start-up replay) without telling the listeners."""
         with self._lock:
             fold(self.state, (e for e in events if e.position > self.state.position))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 
+import orjson
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,6 +15,7 @@ from unitboard.store.records import (
     JSON,
     Appended,
     ConcurrencyError,
+    Fact,
     IdempotencyConflict,
     StoredAnswer,
     StoredEvent,
@@ -47,6 +49,12 @@ _ANSWER_AND_EVENTS = (
     )
     .where(idempotency.c.key == bindparam("key"))
     .order_by(events.c.position)
+)
+
+
+_REPLAY = (
+    "SELECT position, stream_id, type, data, recorded_at FROM events "
+    "WHERE position > {mark} ORDER BY position LIMIT {mark}"
 )
 
 
@@ -112,6 +120,22 @@ class EventLog:
             if len(recorded) < batch:
                 return
             after = recorded[-1].position
+
+    def replay_from(self, after: int = 0, batch: int = 10_000) -> Iterator[list[Fact]]:
+        """Every event after `after`, `batch` at a time, as folding needs them: no metadata,
+        straight off the driver's cursor. A start-up reads the whole log through here."""
+        mark = "?" if self._reader.dialect.paramstyle == "qmark" else "%s"
+        sql = _REPLAY.format(mark=mark)
+        with self._reader.connect() as connection:
+            cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            while True:
+                cursor.execute(sql, (after, batch))
+                rows = cursor.fetchall()
+                if rows:
+                    yield [Fact(p, s, t, orjson.loads(d), at) for p, s, t, d, at in rows]
+                if len(rows) < batch:
+                    return
+                after = rows[-1][0]
 
     def ping(self) -> bool:
         try:

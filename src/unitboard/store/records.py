@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 JSON = dict[str, Any]
 
 
@@ -38,6 +40,17 @@ class StoredEvent:
             "metadata": self.metadata,
             "recorded_at": self.recorded_at,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """An event as folding needs it, without its metadata: what a replay reads."""
+
+    position: int
+    stream_id: str
+    type: str
+    data: JSON
+    recorded_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,5 +90,5 @@ def stored_event(row: Sequence[Any]) -> StoredEvent:
     recorded_at), the order of the events table."""
     position, stream_id, version, type_, data, meta, recorded_at = row
     return StoredEvent(
-        position, stream_id, version, type_, json.loads(data), json.loads(meta), recorded_at
+        position, stream_id, version, type_, orjson.loads(data), orjson.loads(meta), recorded_at
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -53,10 +54,16 @@ class Runtime:
         self.demo_logins: Any = None
 
     def replay(self) -> None:
-        """Build the write model and the projections from the whole log, in one pass."""
-        for batch in _batches(self.log, self.service.state.position):
-            self.service.absorb(batch)
-            self.projection.apply(batch)
+        """Build the write model and the projections from the whole log, in one pass. The
+        collector is paused meanwhile: millions of new, long-lived objects would set off
+        one full sweep after another, each longer than the last."""
+        gc.disable()
+        try:
+            for batch in self.log.replay_from(self.service.state.position):
+                self.service.absorb(batch)
+                self.projection.apply(batch)
+        finally:
+            gc.enable()
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -81,6 +88,10 @@ class Runtime:
         for job in self.background:
             self.spawn(job())
         await follower.catch_up()
+        # Everything built so far (the hospital folded from the whole log) lives as long as
+        # the process: keep it out of the collector's full sweeps, which would otherwise
+        # stop the event loop for longer the longer the log grows.
+        gc.freeze()
 
     async def start_demo(self) -> None:
         from unitboard.demo.seed import seed
@@ -135,14 +146,3 @@ def demo_banner(logins: Any) -> str:
     if logins.display_token:
         lines.append(f"Wall display: /display/4W?token={logins.display_token}")
     return "\n".join(lines) + "\n"
-
-
-def _batches(log: EventLog, after: int, size: int = 5000) -> Any:
-    batch: list[StoredEvent] = []
-    for event in log.iter_from(after, batch=size):
-        batch.append(event)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
