@@ -24,9 +24,10 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/pytest -q
 
-# Benchmarks (numbers and ratios against a raw baseline in the same run; never in `make test`).
+# Benchmarks (numbers and ratios against a baseline run side by side; never in `make test`):
+# fan-out, appends, replay, memory, loop lag. Prints a table, writes bench/results.json.
 bench: $(STAMP)
-	$(BIN)/python loadtests/bench_append.py
+	$(BIN)/python loadtests/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -116,33 +116,35 @@ def compare(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--appends", type=int, default=2000)
-    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
-    args = parser.parse_args()
+def run(appends: int, postgres_url: str) -> dict[str, dict[str, float]]:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         ours, close_ours = unitboard_appender(f"sqlite:///{folder}/unitboard.db")
         raw, close_raw = raw_sqlite_appender(Path(folder) / "raw.db")
-        results["sqlite"] = compare(ours, raw, args.appends)
+        results["sqlite"] = compare(ours, raw, appends)
         close_ours()
         close_raw()
     schema = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.postgres_url, autocommit=True) as admin:
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {schema}")
-    url = args.postgres_url.rsplit("/", 1)[0] + f"/{schema}"
+    url = postgres_url.rsplit("/", 1)[0] + f"/{schema}"
     try:
         ours, close_ours = unitboard_appender(url)
         raw, close_raw = raw_postgres_appender(url)
-        results["postgresql"] = compare(ours, raw, args.appends)
+        results["postgresql"] = compare(ours, raw, appends)
         close_ours()
         close_raw()
     finally:
-        with psycopg.connect(args.postgres_url, autocommit=True) as admin:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {schema} WITH (FORCE)")
-    print(json.dumps(results, indent=2))
+    return results
 
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    options = parser.parse_args()
+    print(json.dumps(run(options.appends, options.postgres_url), indent=2))

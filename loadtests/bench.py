@@ -1,0 +1,127 @@
+"""`make bench`: every benchmark in one run, on this machine, from a fresh log each time.
+Prints a table (markdown, for the README) and writes bench/results.json (the headline
+numbers) and bench/details.json (everything each benchmark measured).
+
+    python loadtests/bench.py [--quick]
+
+`--quick` shrinks every benchmark (200 screens, 10 s, 100,000 events) to try the harness;
+its numbers are not the benchmark's. Exit code 1 when a run loses, repeats or reorders a
+push, or a command fails: correctness, never timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_append  # noqa: E402
+import bench_fanout  # noqa: E402
+import bench_replay  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "bench"
+
+# key, what it is, target, met when
+TARGETS: list[tuple[str, str, str, Callable[[Any], bool]]] = [
+    ("fanout_p50_ms", "fan-out p50, command -> last screen", "", lambda v: True),
+    ("fanout_p99_ms", "fan-out p99, command -> last screen", "<= 50 ms", lambda v: v <= 50),
+    ("fanout_max_ms", "fan-out max, command -> last screen", "", lambda v: True),
+    ("deliveries_per_s", "pushes delivered per second", "", lambda v: True),
+    ("cpu_us_per_delivery", "server CPU per delivery (fan-out)", "", lambda v: True),
+    (
+        "cpu_ratio_vs_bare_broadcast",
+        "  ratio to bare websockets.broadcast()",
+        "<= 1.5",
+        lambda v: v <= 1.5,
+    ),  # fmt: skip
+    ("append_sqlite_per_s", "durable appends/s, SQLite", "", lambda v: True),
+    ("append_sqlite_ratio_vs_raw", "  ratio to raw sqlite3", ">= 0.7", lambda v: v >= 0.7),
+    ("append_pg_per_s", "durable appends/s, PostgreSQL", "", lambda v: True),
+    ("append_pg_ratio_vs_raw", "  ratio to raw psycopg", ">= 0.7", lambda v: v >= 0.7),
+    ("replay_1m_s", "rebuild from 1,000,000 events, s", "<= 10 s", lambda v: v <= 10),
+    ("kib_per_screen", "memory per idle screen, KiB", "<= 32", lambda v: v <= 32),
+    ("loop_lag_p99_ms", "event-loop lag p99 during fan-out", "<= 20 ms", lambda v: v <= 20),
+    ("misses", "pushes missed", "0", lambda v: v == 0),
+    ("duplicates", "pushes repeated", "0", lambda v: v == 0),
+    ("gaps", "pushes out of order", "0", lambda v: v == 0),
+]
+
+
+def headline(fanout: dict[str, Any], append: dict[str, Any], replay: dict[str, Any]) -> dict:
+    ours = fanout["unitboard"]
+    return {
+        "fanout_p50_ms": ours["p50_ms"],
+        "fanout_p99_ms": ours["p99_ms"],
+        "fanout_max_ms": ours["max_ms"],
+        "deliveries_per_s": ours["deliveries_per_s"],
+        "cpu_us_per_delivery": ours["cpu_us_per_delivery"],
+        "cpu_ratio_vs_bare_broadcast": fanout["cpu_ratio_vs_bare_broadcast"],
+        "append_sqlite_per_s": append["sqlite"]["per_s"],
+        "append_sqlite_ratio_vs_raw": append["sqlite"]["ratio_vs_raw"],
+        "append_pg_per_s": append["postgresql"]["per_s"],
+        "append_pg_ratio_vs_raw": append["postgresql"]["ratio_vs_raw"],
+        "replay_1m_s": replay["replay_s"],
+        "kib_per_screen": ours["kib_per_screen"],
+        "loop_lag_p99_ms": ours["loop_lag"]["p99_ms"],
+        "misses": ours["misses"],
+        "duplicates": ours["duplicates"],
+        "gaps": ours["gaps"],
+    }
+
+
+def table(results: dict[str, Any], fanout: dict[str, Any]) -> str:
+    rows = ["| measure | unitboard | target | met |", "|---|---|---|---|"]
+    for key, label, target, met in TARGETS:
+        value = results[key]
+        verdict = ("yes" if met(value) else "**no**") if target else ""
+        rows.append(f"| {label} (`{key}`) | {value:,} | {target} | {verdict} |")
+    bare, ours = fanout["bare_broadcast"], fanout["unitboard"]
+    rows += [
+        "",
+        "| fan-out, side by side | unitboard | bare `websockets.broadcast()` |",
+        "|---|---|---|",
+        f"| p50 / p99 / max ms | {ours['p50_ms']} / {ours['p99_ms']} / {ours['max_ms']} "
+        f"| {bare['p50_ms']} / {bare['p99_ms']} / {bare['max_ms']} |",
+        f"| deliveries/s | {ours['deliveries_per_s']:,} | {bare['deliveries_per_s']:,} |",
+        f"| CPU us per delivery (fan-out) | {ours['cpu_us_per_delivery']} "
+        f"| {bare['cpu_us_per_delivery']} |",
+        f"| CPU us per delivery, all in (commands too) | {ours['cpu_us_per_delivery_all_in']} "
+        f"| {bare['cpu_us_per_delivery']} |",
+        f"| bytes per push | {ours['bytes_per_push']:,} | {bare['bytes_per_push']:,} |",
+        f"| KiB per idle screen | {ours['kib_per_screen']} | {bare['kib_per_screen']} |",
+    ]
+    return "\n".join(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    options = parser.parse_args()
+    fanout_args = bench_fanout.parser().parse_args([])
+    events = 1_000_000
+    if options.quick:
+        fanout_args.screens, fanout_args.units, fanout_args.seconds = 200, 10, 10.0
+        events = 100_000
+    print("fan-out ...", file=sys.stderr, flush=True)
+    fanout = bench_fanout.run(fanout_args)
+    print("append ...", file=sys.stderr, flush=True)
+    append = bench_append.run(2000, bench_append.POSTGRES_URL)
+    print("replay ...", file=sys.stderr, flush=True)
+    replay = bench_replay.run(events, None)
+    results = headline(fanout, append, replay)
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    details = {"fanout": fanout, "append": append, "replay": replay, "quick": options.quick}
+    (OUT / "details.json").write_text(json.dumps(details, indent=2) + "\n")
+    print(table(results, fanout))
+    ours = fanout["unitboard"]
+    broken = ours["misses"] or ours["duplicates"] or ours["gaps"] or ours["errors"]
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
