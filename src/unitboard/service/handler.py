@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from unitboard.domain import commands as c
-from unitboard.domain.errors import NotFound, RuleViolation
+from unitboard.domain.errors import DomainError, NotFound, RuleViolation
 from unitboard.domain.events import Event
 from unitboard.domain.evolve import Recorded, fold
 from unitboard.domain.hospital import decide
@@ -77,11 +77,18 @@ class CommandService:
         digest = request_hash(actor.name, name, data)
         metadata = self._metadata(actor, name, idempotency_key, correlation_id)
         with self._lock:
-            if idempotency_key and (answer := self._stored_answer(idempotency_key, digest)):
-                return answer
-            return self._append_decided(
-                lambda state: self._decide(state, command), metadata, idempotency_key, digest
-            )
+            try:
+                # A retry the board would still accept is answered by the log itself: the
+                # append finds its key and hands back the first answer, recording nothing.
+                return self._append_decided(
+                    lambda state: self._decide(state, command), metadata, idempotency_key, digest
+                )
+            except DomainError:
+                # A retry the board has moved past (the bed is taken now: by this very
+                # command) gets its first answer too; only a new request gets the refusal.
+                if idempotency_key and (answer := self._stored_answer(idempotency_key, digest)):
+                    return answer
+                raise
 
     def validate(self, actor: Actor, name: str, data: Any) -> c.Command:
         cls = COMMANDS.get(name)

@@ -18,7 +18,7 @@ from unitboard.projections.board import FULL, WALL, Viewer
 from unitboard.realtime.feed import Subscriber, encode
 from unitboard.service import roles
 from unitboard.service.auth import Actor
-from unitboard.web.auth import authenticate, bearer
+from unitboard.web.auth import Authenticator, bearer
 from unitboard.web.errors import ApiError, domain_error_response, error_response, unauthorized
 from unitboard.web.runtime import Runtime
 
@@ -33,9 +33,13 @@ def runtime_of(connection: HTTPConnection) -> Runtime:
     return runtime
 
 
+async def actor_of(connection: HTTPConnection) -> Actor | None:
+    authenticator: Authenticator = connection.app.state.authenticator
+    return await authenticator.actor(connection)
+
+
 async def require_actor(connection: HTTPConnection) -> Actor:
-    runtime = runtime_of(connection)
-    actor = await runtime.read(authenticate, connection, runtime.credentials)
+    actor = await actor_of(connection)
     if actor is None:
         raise unauthorized()
     return actor

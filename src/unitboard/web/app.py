@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from unitboard.config import Settings
 from unitboard.domain.errors import DomainError
 from unitboard.web import api, screens, station
+from unitboard.web.auth import Authenticator
 from unitboard.web.errors import ApiError
 from unitboard.web.runtime import Runtime
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.state.authenticator = Authenticator(runtime.credentials, runtime.read)
     screens.install(app, runtime)
     station.install(app, runtime)
     return app

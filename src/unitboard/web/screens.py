@@ -26,8 +26,7 @@ from unitboard.projections.board import WALL, BoardProjection
 from unitboard.realtime.screens import EVS_VIEW, Screen, ScreenHub, display_view
 from unitboard.service import roles
 from unitboard.service.auth import Actor, actor_for_password, actor_for_token
-from unitboard.web.api import runtime_of
-from unitboard.web.auth import authenticate
+from unitboard.web.api import actor_of, runtime_of
 from unitboard.web.runtime import Runtime
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -175,11 +174,6 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-
-
-async def actor_of(connection: HTTPConnection) -> Actor | None:
-    runtime = runtime_of(connection)
-    return await runtime.read(authenticate, connection, runtime.credentials)
 
 
 def first_unit(runtime: Runtime) -> str:

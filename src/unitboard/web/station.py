@@ -22,11 +22,10 @@ from unitboard.projections.board import FULL, BoardProjection
 from unitboard.realtime.screens import ScreenHub, WholeView, affected_views
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
-from unitboard.web.api import runtime_of
+from unitboard.web.api import actor_of, runtime_of
 from unitboard.web.runtime import Runtime
 from unitboard.web.screens import (
     Refused,
-    actor_of,
     attach,
     caught_up,
     check_csrf,
