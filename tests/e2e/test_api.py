@@ -4,12 +4,14 @@ recorded, never a 500), event paging, idempotent retries, and the wall display's
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 from e2e_support import Api, Server, SharedServer, admission
+from websockets.sync.client import connect
 
 
 @pytest.fixture(scope="module")
@@ -402,3 +404,27 @@ def test_wall_display_board_is_private(setup: SharedServer) -> None:
     occupied = {b["bed_id"]: b for b in display.board("4W")["beds"]}["4W-401-A"]
     assert occupied["occupancy"] == "occupied"
     assert occupied["patient"] is not None
+
+
+# -- the server's own measurements ----------------------------------------------------------
+
+
+def test_metrics_show_loop_lag_and_count_the_screens_connected(setup: SharedServer) -> None:
+    token = setup.api("display").token
+    url = f"{setup.server.ws_url}/ws/screen/display/4W"
+    before = setup.server.http.get("/metrics").json()
+    with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as screen:
+        screen.recv(timeout=5)  # the snapshot: the screen is subscribed
+        during = setup.server.http.get("/metrics").json()
+        setup.api("secretary").ok("MarkBedDirty", {"bed_id": "4W-403-A"})
+        push = screen.recv(timeout=5)
+        assert 'id="room-4W-403"' in str(push)
+        time.sleep(0.2)  # let the loop-lag probe take a few samples
+        after = setup.server.http.get("/metrics").json()
+    assert during["screens"] == before["screens"] + 1
+    assert after["deliveries"] >= before["deliveries"] + 1
+    assert after["renders"] >= before["renders"] + 1
+    lag = after["loop_lag"]
+    assert lag["samples"] > 0 and 0 <= lag["p50_ms"] <= lag["p99_ms"] <= lag["max_ms"]
+    assert "full_collections" in lag
+    assert "patient" not in json.dumps(after)  # counts only
