@@ -411,14 +411,17 @@ def test_wall_display_board_is_private(setup: SharedServer) -> None:
 
 def test_metrics_show_loop_lag_and_count_the_screens_connected(setup: SharedServer) -> None:
     token = setup.api("display").token
-    url = f"{setup.server.ws_url}/ws/screen/display/4W"
+    url = f"{setup.server.ws_url}/ws/screen/display/ICU"
+    secretary = setup.api("secretary")
+    cleanliness = secretary.bed("ICU", "ICU-1-A")["cleanliness"]
+    next_step = {"clean": "MarkBedDirty", "dirty": "StartCleaning", "cleaning": "MarkBedClean"}
     before = setup.server.http.get("/metrics").json()
     with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as screen:
         screen.recv(timeout=5)  # the snapshot: the screen is subscribed
         during = setup.server.http.get("/metrics").json()
-        setup.api("secretary").ok("MarkBedDirty", {"bed_id": "4W-403-A"})
-        push = screen.recv(timeout=5)
-        assert 'id="room-4W-403"' in str(push)
+        secretary.ok(next_step[cleanliness], {"bed_id": "ICU-1-A"})
+        push = str(screen.recv(timeout=5))
+        assert 'id="room-ICU-1"' in push and 'id="display-grid"' not in push  # the room alone
         time.sleep(0.2)  # let the loop-lag probe take a few samples
         after = setup.server.http.get("/metrics").json()
     assert during["screens"] == before["screens"] + 1
