@@ -157,6 +157,11 @@ class Screen:
             self.queue.clear()
             self._send(text)
 
+    def close(self) -> None:
+        """The screen went away: send it nothing more."""
+        self.gone = True
+        self.queue.clear()
+
     def drop(self) -> None:
         """Too far behind: close its socket (it reconnects and gets a fresh snapshot)."""
         if not self.gone:

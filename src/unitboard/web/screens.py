@@ -379,7 +379,7 @@ async def serve_screen(websocket: WebSocket, hub: ScreenHub, view: str) -> None:
     except (WebSocketDisconnect, RuntimeError, OSError):
         pass
     finally:
-        screen.gone = True
+        screen.close()
         hub.unsubscribe(view, screen)
 
 
