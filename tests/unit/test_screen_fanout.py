@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 from unitboard.projections.board import BoardProjection
-from unitboard.realtime.screens import EVS_VIEW, Screen, ScreenHub, WholeView, display_view
+from unitboard.realtime.screens import (
+    EVS_VIEW,
+    Screen,
+    ScreenHub,
+    WholeView,
+    affected_views,
+    display_view,
+)
 from unitboard.store import StoredEvent
 from unitboard.web.screens import ScreenRenderer
 
@@ -207,3 +214,31 @@ def test_a_wall_display_change_carries_the_header_and_only_the_changed_room() ->
 
 def _dirty() -> dict[str, Any]:
     return {"bed_id": "4W-401-A"}
+
+
+def test_screens_connecting_to_an_unchanged_view_share_one_snapshot_render() -> None:
+    projection = hospital()
+    renderer = ScreenRenderer(projection)
+    first = renderer.snapshot(display_view("4W"))
+    assert renderer.snapshot(display_view("4W")) is first  # not rendered again
+
+    batch = [stored(projection.position + 1, "BedMarkedDirty", "bed-4W-401-A", _dirty())]
+    projection.apply(batch)
+    renderer.changes(display_view("4W"))
+    after = renderer.snapshot(display_view("4W"))
+
+    assert after is not first and 'data-status="dirty"' in after
+    assert f'data-position="{projection.position}"' in after
+
+
+def test_a_layout_change_refreshes_every_view() -> None:
+    projection = hospital()
+    feature = stored(
+        projection.position + 1,
+        "RoomFeaturesChanged",
+        "room-4W-402",
+        {"room_id": "4W-402", "features": ["telemetry"]},
+    )
+    projection.apply([feature])
+
+    assert affected_views(projection, [feature]) == {display_view("4W"), EVS_VIEW}

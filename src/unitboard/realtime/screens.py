@@ -26,12 +26,23 @@ def display_view(unit_id: str) -> str:
     return f"display:{unit_id}"
 
 
+LAYOUT_EVENTS = frozenset(
+    {
+        "HospitalNamed", "UnitDefined", "UnitChanged", "UnitRemoved", "RoomDefined",
+        "RoomFeaturesChanged", "RoomRemoved", "BedAdded", "BedRemoved",
+    }
+)  # fmt: skip
+
+
 def affected_views(projection: BoardProjection, events: list[StoredEvent]) -> set[str]:
     """The views a batch changes: every unit named by an event or owning a bed or stay it
-    names; the EVS queue whenever a bed or stay changed (priorities depend on both)."""
+    names; the EVS queue whenever a bed or stay changed (priorities depend on both); every
+    view when the layout changed (rare, and a removed room names no unit any more)."""
     hospital = projection.hospital
     views: set[str] = set()
     for event in events:
+        if event.type in LAYOUT_EVENTS:
+            return {display_view(u) for u in hospital.units} | {EVS_VIEW}
         units = {value for value in _values(event.data) if value in hospital.units}
         for value in _values(event.data):
             if (bed := hospital.beds.get(value)) is not None:

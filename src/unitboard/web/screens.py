@@ -107,13 +107,20 @@ class ScreenRenderer:
     def __init__(self, projection: BoardProjection) -> None:
         self.projection = projection
         self.shown: dict[str, dict[str, Any]] = {}
+        self.snapshots: dict[str, str] = {}  # a view's whole push, until it changes
 
     def snapshot(self, view: str) -> str:
+        """Rendered once however many screens (re)connect to the view before it changes: a
+        server restart brings every wall display back within seconds."""
+        if (text := self.snapshots.get(view)) is not None:
+            return text
         if view != EVS_VIEW:
             self.shown[view] = _looks(display_context(self.projection, _unit(view)))
-        return render_view(self.projection, view)
+        text = self.snapshots[view] = render_view(self.projection, view)
+        return text
 
     def changes(self, view: str) -> str | None:
+        self.snapshots.pop(view, None)
         if view == EVS_VIEW:
             return render_view(self.projection, view)
         context = display_context(self.projection, _unit(view))
@@ -129,6 +136,7 @@ class ScreenRenderer:
 
     def forget(self, view: str) -> None:
         self.shown.pop(view, None)
+        self.snapshots.pop(view, None)
 
 
 def _unit(view: str) -> str:
