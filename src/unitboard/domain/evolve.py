@@ -23,7 +23,6 @@ class Happened(Protocol):
 
 def evolve(state: Hospital, event: Happened, at: str = "") -> Hospital:
     """Apply `event` (recorded at `at`, ISO 8601) to `state`, in place, and return it."""
-    state.versions[event.stream_id] = state.versions.get(event.stream_id, 0) + 1
     _APPLY[event.type](state, event.data, at)
     if (encounter_id := event.data.get("encounter_id")) is not None:
         _track_open(state, encounter_id)

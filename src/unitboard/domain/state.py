@@ -104,7 +104,6 @@ class Hospital:
     # The stays still pending or admitted: what the rules and the board look at. `stays` keeps
     # every stay ever (a discharge can be cancelled), so it only grows; this stays hospital-sized.
     open_stays: dict[str, Stay] = field(default_factory=dict)
-    versions: dict[str, int] = field(default_factory=dict)
     position: int = 0
 
     def unit(self, unit_id: str) -> Unit:

@@ -49,6 +49,9 @@ class CommandService:
         self.log = log
         self.credentials = credentials
         self.state = Hospital()
+        # Each stream's last version, for the log's optimistic check (the log's concern, not
+        # the board's, so it is counted here rather than in the domain state).
+        self.versions: dict[str, int] = {}
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
 
@@ -63,7 +66,7 @@ class CommandService:
     def absorb(self, events: Sequence[Recorded]) -> None:
         """Fold events read elsewhere (start-up replay) without telling the listeners."""
         with self._lock:
-            fold(self.state, (e for e in events if e.position > self.state.position))
+            self._fold([e for e in events if e.position > self.state.position])
 
     def execute(
         self,
@@ -134,7 +137,7 @@ class CommandService:
                     events,
                     metadata=metadata,
                     expected_position=self.state.position,
-                    stream_versions=self.state.versions,
+                    stream_versions=self.versions,
                     idempotency_key=key,
                     request_hash=digest,
                 )
@@ -165,9 +168,15 @@ class CommandService:
     def _apply(self, events: list[StoredEvent]) -> None:
         if not events:
             return
-        fold(self.state, events)
+        self._fold(events)
         for listener in self._listeners:
             listener(events)
+
+    def _fold(self, events: Sequence[Recorded]) -> None:
+        fold(self.state, events)
+        versions = self.versions
+        for event in events:
+            versions[event.stream_id] = versions.get(event.stream_id, 0) + 1
 
     @staticmethod
     def _metadata(
