@@ -250,7 +250,7 @@ def test_the_wall_shows_initials_never_name_mrn_or_birth_date(
     hospital.command("OrderDischarge", {"encounter_id": PATIENT["encounter_id"]})
     assign = {"encounter_id": PATIENT["encounter_id"], "nurse": "nurse"}
     last = hospital.command("AssignNurse", assign, token=hospital.charge)
-    expect(tile(display, bed).locator(".nurse")).to_have_text("RN nurse")
+    expect(tile(display, bed).locator(".nurse")).to_have_text("RN Noor N.")  # not "Noor Nurse"
     position = display.locator("#position")  # every push carries its log position
     expect(position).to_have_attribute("data-position", str(last["position"]))
     expect(tile(display, bed).locator(".badge.dc")).to_be_visible()

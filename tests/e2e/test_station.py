@@ -228,3 +228,32 @@ def test_station_screenshot(browser: Browser, hospital: Hospital) -> None:
     desk.wait_for_timeout(300)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(SCREENSHOTS / "station.png"))
+
+
+def test_the_charge_nurse_assigns_a_nurse_by_name_and_the_wall_shows_it_short(
+    browser: Browser, hospital: Hospital
+) -> None:
+    occupied = next(b for b in hospital.board()["beds"] if b["status"] == "occupied")
+    bed = occupied["bed_id"]
+    desk = station(browser, hospital)  # the secretary does not assign nurses
+    tile(desk, bed).click()
+    expect(desk.locator("#panel").get_by_role("button", name="Order discharge")).to_be_visible()
+    expect(desk.locator("#panel").get_by_role("button", name="Assign nurse")).to_have_count(0)
+
+    display = wall(browser, hospital)
+    charge = login(browser, hospital, "charge", "charge-demo")
+    expect(charge).to_have_url(re.compile(r"/station/4W$"))
+    tile(charge, bed).click()
+    panel = charge.locator("#panel")
+    names = panel.locator("select[name=nurse] option").all_text_contents()
+    assert "Nick Nurse" in names and "Noor Nurse" in names
+    assert "Sam Secretary" not in " ".join(names)  # only nurses are offered
+    other = "Nick Nurse" if occupied["patient"].get("nurse") != "nurse2" else "Noor Nurse"
+    panel.locator("select[name=nurse]").select_option(label=other)
+    panel.get_by_role("button", name="Assign nurse").click()
+
+    expect(tile(charge, bed).locator(".st-nurse")).to_have_text(f"RN {other}")
+    short = other.split()[0] + " N."
+    expect(tile(display, bed).locator(".nurse")).to_have_text(f"RN {short}")
+    answer = {b["bed_id"]: b for b in hospital.board()["beds"]}[bed]["patient"]
+    assert answer["nurse_name"] == other

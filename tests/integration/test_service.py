@@ -68,7 +68,11 @@ def test_only_a_charge_nurse_assigns_nurses_and_only_to_nurses(service: CommandS
         service.execute(CHARGE, "AssignNurse", {"encounter_id": "E1", "nurse": "nobody"})
     assert service.log.head() == head
     appended = service.execute(CHARGE, "AssignNurse", {"encounter_id": "E1", "nurse": "noor"})
-    assert appended.events[0].data == {"encounter_id": "E1", "nurse": "noor"}
+    assert appended.events[0].data == {
+        "encounter_id": "E1",
+        "nurse": "noor",
+        "nurse_name": "Noor Nurse",  # the board shows a name, as it was when assigned
+    }
 
 
 def test_a_malformed_command_is_described_and_records_nothing(service: CommandService) -> None:

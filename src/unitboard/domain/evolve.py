@@ -242,7 +242,8 @@ def _patient_updated(state: Hospital, d: Data, at: str) -> None:
 
 
 def _nurse_assigned(state: Hospital, d: Data, at: str) -> None:
-    state.stays[d["encounter_id"]].nurse = d["nurse"]
+    stay = state.stays[d["encounter_id"]]
+    stay.nurse, stay.nurse_name = d["nurse"], d.get("nurse_name")
 
 
 _APPLY: dict[str, Callable[[Hospital, Data, str], None]] = {

@@ -74,6 +74,7 @@ class Stay:
     bed_id: str | None = None
     reserved_bed_id: str | None = None
     nurse: str | None = None
+    nurse_name: str | None = None
     expected_discharge: str | None = None
     discharge_ordered: bool = False
     transfer_to_unit_id: str | None = None

@@ -10,7 +10,7 @@ from typing import Any
 from unitboard.domain.evolve import Recorded, evolve
 from unitboard.domain.placement import room_conflicts
 from unitboard.domain.state import Bed, Hospital, Stay
-from unitboard.projections.privacy import shown_name
+from unitboard.projections.privacy import shown_name, staff_name
 
 STATUS_CODES = {
     "occupied": "O",
@@ -133,6 +133,7 @@ class BoardProjection:
             "isolation": stay.isolation,
             "fall_risk": stay.fall_risk,
             "nurse": stay.nurse,
+            "nurse_name": staff_name(stay.nurse_name, privacy=viewer.privacy),
             "discharge_ordered": stay.discharge_ordered,
             "expected_discharge": stay.expected_discharge,
             "transfer_to_unit_id": stay.transfer_to_unit_id,

@@ -19,6 +19,14 @@ def alias(stay: Stay) -> str:
     return f"Confidential {int(digest[:6], 16) % 1000:03d}"
 
 
+def staff_name(name: str | None, *, privacy: bool) -> str | None:
+    """A nurse on a screen: in full at the station, "Noor N." on a wall display."""
+    if not name or not privacy:
+        return name
+    given, _, family = name.strip().partition(" ")
+    return f"{given} {family.strip()[:1].upper()}." if family.strip() else given
+
+
 def shown_name(stay: Stay, *, privacy: bool, see_confidential: bool) -> str:
     if stay.confidential and not see_confidential:
         return alias(stay)

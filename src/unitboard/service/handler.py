@@ -121,6 +121,11 @@ class CommandService:
                 raise NotFound(f"There is no active user {command.nurse!r} to assign.")
             if user.role not in ("nurse", "charge_nurse"):
                 raise RuleViolation(f"{user.name} ({command.nurse}) is not a nurse.")
+            # The board shows the nurse by name; the name is as it was when assigned.
+            return [
+                Event(e.type, e.stream_id, {**e.data, "nurse_name": user.name})
+                for e in decide(state, command)
+            ]
         return decide(state, command)  # type: ignore[arg-type]
 
     def _append_decided(

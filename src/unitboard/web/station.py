@@ -20,6 +20,7 @@ from unitboard.domain.errors import DomainError
 from unitboard.domain.placement import check_placement
 from unitboard.projections.board import FULL, BoardProjection
 from unitboard.realtime.screens import ScreenHub, WholeView, affected_views
+from unitboard.service import roles
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
 from unitboard.web.api import actor_of, runtime_of
@@ -46,7 +47,7 @@ COMMANDS = frozenset(
         "RequestAdmission", "AssignBed", "MarkArrived", "MovePatient", "SwapBeds",
         "RequestTransfer", "OrderDischarge", "DischargePatient", "CancelAdmission",
         "CancelTransfer", "CancelDischarge", "MarkBedDirty", "StartCleaning", "MarkBedClean",
-        "BlockBed", "UnblockBed",
+        "BlockBed", "UnblockBed", "AssignNurse",
     }
 )  # fmt: skip
 
@@ -107,7 +108,13 @@ def station_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
     }
 
 
-def panel_context(projection: BoardProjection, unit_id: str, bed_id: str) -> dict[str, Any]:
+def panel_context(
+    projection: BoardProjection,
+    unit_id: str,
+    bed_id: str,
+    nurses: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A bed's action panel; `nurses` (for a charge nurse) adds the nurse assignment."""
     hospital = projection.hospital
     bed = hospital.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
@@ -136,7 +143,20 @@ def panel_context(projection: BoardProjection, unit_id: str, bed_id: str) -> dic
         "move_beds": move_beds,
         "others": others,
         "units": [u for u in units if u["unit_id"] != unit_id],
+        "nurses": nurses or [],
     }
+
+
+async def nurses_for(runtime: Runtime, actor: Actor) -> list[dict[str, str]]:
+    """Whom this person may assign to a patient: nobody, unless they assign nurses."""
+    if not roles.may(actor.role, "AssignNurse"):
+        return []
+    users = await runtime.read(runtime.credentials.list_users)
+    return [
+        {"username": user.username, "name": user.name}
+        for user in users
+        if user.role in ("nurse", "charge_nurse") and not user.disabled
+    ]
 
 
 def bed_label(projection: BoardProjection, bed_id: str) -> str:
@@ -213,9 +233,10 @@ async def station(request: Request) -> Response:
 
 async def bed_panel(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
-    await station_actor(request, unit_id)
-    projection = runtime_of(request).projection
-    context = panel_context(projection, unit_id, request.path_params["bed_id"])
+    actor = await station_actor(request, unit_id)
+    runtime = runtime_of(request)
+    nurses = await nurses_for(runtime, actor)
+    context = panel_context(runtime.projection, unit_id, request.path_params["bed_id"], nurses)
     return HTMLResponse(str(macros().panel(context, csrf_token(request), {}, None, None)))
 
 
@@ -266,6 +287,7 @@ async def command(request: Request) -> Response:
         data.setdefault("confidential", False)
     runtime = runtime_of(request)
     token = csrf_token(request)
+    nurses = await nurses_for(runtime, actor)
     m = macros()
     try:
         appended = await runtime.write(runtime.service.execute, actor, name, data)
@@ -273,13 +295,15 @@ async def command(request: Request) -> Response:
     except DomainError as error:
         if getattr(error, "code", "") == "forbidden":
             raise Refused(403, error.message) from None
-        return refused(runtime.projection, unit_id, form, error.message, token)
+        return refused(runtime.projection, unit_id, form, error.message, token, nurses)
     projection = runtime.projection
     context = station_context(projection, unit_id)
     bed_id = affected_bed(projection, data, form.get("panel_bed", ""))
     bed = projection.hospital.beds.get(bed_id)
     if bed is not None and bed.unit_id == unit_id:
-        panel = m.panel(panel_context(projection, unit_id, bed_id), token, {}, None, "Done.")
+        panel = m.panel(
+            panel_context(projection, unit_id, bed_id, nurses), token, {}, None, "Done."
+        )
     else:
         panel = m.empty_panel()
     html = str(panel) + str(m.push(context))
@@ -288,7 +312,12 @@ async def command(request: Request) -> Response:
 
 
 def refused(
-    projection: BoardProjection, unit_id: str, form: dict[str, str], message: str, token: str
+    projection: BoardProjection,
+    unit_id: str,
+    form: dict[str, str],
+    message: str,
+    token: str,
+    nurses: list[dict[str, str]],
 ) -> Response:
     """The same form again, with the message in place and what was typed."""
     form_id = form.get("form_id", "")
@@ -306,7 +335,7 @@ def refused(
     bed = projection.hospital.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
         return HTMLResponse(str(m.stray(unit_id, token, form, message)))
-    context = panel_context(projection, unit_id, bed_id)
+    context = panel_context(projection, unit_id, bed_id, nurses)
     html = str(m.panel(context, token, values, errors, None))
     if f'id="f-{form_id}"' not in html or not form_id:  # a form this bed does not offer now
         extra = m.stray(unit_id, token, form, message)
