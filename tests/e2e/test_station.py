@@ -257,3 +257,42 @@ def test_the_charge_nurse_assigns_a_nurse_by_name_and_the_wall_shows_it_short(
     expect(tile(display, bed).locator(".nurse")).to_have_text(f"RN {short}")
     answer = {b["bed_id"]: b for b in hospital.board()["beds"]}[bed]["patient"]
     assert answer["nurse_name"] == other
+
+
+def test_the_secretary_updates_isolation_and_fall_risk_and_the_wall_shows_it(
+    browser: Browser, hospital: Hospital
+) -> None:
+    beds = hospital.board()["beds"]
+    bed = next(
+        b["bed_id"]
+        for b in beds
+        if b["status"] == "occupied"
+        and b["patient"]["isolation"] == "none"
+        and not b["patient"]["fall_risk"]
+        and not b["warnings"]
+    )
+    display = wall(browser, hospital)
+    desk = station(browser, hospital)
+    tile(desk, bed).click()
+    panel = desk.locator("#panel")
+    panel.get_by_text("Update patient").click()
+    form = panel.locator("#f-update")
+    form.locator("select[name=isolation]").select_option("contact")
+    form.locator("select[name=fall_risk]").select_option("true")
+    form.get_by_role("button", name="Save").click()
+
+    expect(tile(desk, bed).locator(".iso-contact")).to_be_visible()
+    expect(tile(display, bed).locator(".iso-contact")).to_be_visible()
+    expect(tile(display, bed).locator(".fall")).to_be_visible()
+    patient = {b["bed_id"]: b for b in hospital.board()["beds"]}[bed]["patient"]
+    assert (patient["isolation"], patient["fall_risk"]) == ("contact", True)
+
+    tile(desk, bed).click()  # a refusal shows in place, keeps the entry, records nothing
+    panel.get_by_text("Update patient").click()
+    form.locator("input[name=attending]").fill("Dr. " + "Long" * 30)
+    form.locator("select[name=isolation]").select_option("droplet")
+    form.get_by_role("button", name="Save").click()
+    expect(panel.locator("#f-update .refusal")).to_contain_text("attending")
+    expect(form.locator("select[name=isolation]")).to_have_value("droplet")
+    after = {b["bed_id"]: b for b in hospital.board()["beds"]}[bed]["patient"]
+    assert (after["attending"], after["isolation"]) == (patient["attending"], "contact")

@@ -47,7 +47,7 @@ COMMANDS = frozenset(
         "RequestAdmission", "AssignBed", "MarkArrived", "MovePatient", "SwapBeds",
         "RequestTransfer", "OrderDischarge", "DischargePatient", "CancelAdmission",
         "CancelTransfer", "CancelDischarge", "MarkBedDirty", "StartCleaning", "MarkBedClean",
-        "BlockBed", "UnblockBed", "AssignNurse",
+        "BlockBed", "UnblockBed", "AssignNurse", "UpdatePatient",
     }
 )  # fmt: skip
 
