@@ -1,11 +1,15 @@
-"""unitboard load: WebSocket screens on /ws/events plus open-loop unit-secretary traffic.
+"""unitboard load: WebSocket screens (the event feed, or wall displays) plus open-loop
+unit-secretary traffic.
 
     locust -f loadtests/locustfile.py --headless -u 200 -r 100 -t 30s \
         --host http://127.0.0.1:8000 --only-summary
 
 Environment:
     UNITBOARD_SECRETARY_TOKEN  bearer token, role secretary (commands)       (required)
-    UNITBOARD_EVENTS_TOKEN     bearer token, role integration (/ws/events)   (required)
+    UNITBOARD_EVENTS_TOKEN     bearer token, role integration (/ws/events)
+    UNITBOARD_LOAD_SCREENS     `events` (default): screens on /ws/events, every event each;
+                               `wall`: wall displays on /ws/screen/display/{unit}, the
+                               units in turn (UNITBOARD_DISPLAY_TOKEN, role display)
     UNITBOARD_LOAD_RATE        commands per second, hospital-wide (default 10)
     UNITBOARD_LOAD_UNITS       comma-separated unit ids (default: every unit)
     UNITBOARD_LOAD_DRAIN_S     seconds before the end when sending stops, so that the
@@ -36,7 +40,7 @@ from locust import events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 from traffic import Bed, free_beds, percentile
-from ws_user import LATENCIES_MS, SCREENS, EventScreenUser
+from ws_user import LATENCIES_MS, SCREENS, EventScreenUser, WallScreenUser, covered_by
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Ack:
     command: str
     sent_ns: int
     positions: list[int]
+    unit: str
 
 
 ACKS: list[Ack] = []
@@ -64,7 +69,10 @@ def _spawned(user_count: int, **_: Any) -> None:
     SPAWNED.set()
 
 
-class ScreenUser(EventScreenUser):
+SCREEN_KIND = os.environ.get("UNITBOARD_LOAD_SCREENS", "events")
+
+
+class ScreenUser(WallScreenUser if SCREEN_KIND == "wall" else EventScreenUser):
     weight = 1
 
 
@@ -133,7 +141,7 @@ class CommandUser(FastHttpUser):
             if response.status_code == 200:
                 answer = response.json()
                 positions = [int(e["position"]) for e in answer["events"]]
-                ACKS.append(Ack(name, sent_ns, positions))
+                ACKS.append(Ack(name, sent_ns, positions, bed.unit_id))
                 COUNTS["acknowledged"] += 1
                 response.success()
                 bed.advance()
@@ -157,16 +165,20 @@ class CommandUser(FastHttpUser):
 
 
 def build_report(environment: Environment) -> dict[str, Any]:
-    latencies = sorted(LATENCIES_MS)
     misses = 0
     expected_deliveries = 0
     for screen in SCREENS:
+        if screen.unit is not None:
+            misses += wall_misses(screen)
+            expected_deliveries += sum(1 for a in ACKS if on_wall(screen, a))
+            continue
         for ack in ACKS:
             for position in ack.positions:
                 if position > screen.after:
                     expected_deliveries += 1
                     if position not in screen.received:
                         misses += 1
+    latencies = sorted(LATENCIES_MS)
     stats = environment.stats.total if environment.stats else None
     failures = stats.num_failures if stats else 0
     return {
@@ -191,6 +203,25 @@ def build_report(environment: Environment) -> dict[str, Any]:
         "disconnects": sum(s.disconnects for s in SCREENS),
         "errors": max(failures, COUNTS["errors"]),
     }
+
+
+def on_wall(screen: Any, ack: Ack) -> bool:
+    return ack.unit == screen.unit and ack.positions[-1] > screen.after
+
+
+def wall_misses(screen: Any) -> int:
+    """Every command of the wall's unit must show on it: count those that never did, and
+    time those that did (command sent -> first push showing its position)."""
+    misses = 0
+    for ack in ACKS:
+        if not on_wall(screen, ack):
+            continue
+        shown_ns = covered_by(screen, ack.positions[-1])
+        if shown_ns is None:
+            misses += 1
+        else:
+            LATENCIES_MS.append((shown_ns - ack.sent_ns) / 1e6)
+    return misses
 
 
 @events.quitting.add_listener

@@ -41,6 +41,8 @@ class ScreenRecord:
     duplicates: int = 0
     gaps: int = 0
     disconnects: int = 0
+    unit: str | None = None  # a wall display's unit; None for the event feed
+    arrivals: list[tuple[int, int]] = field(default_factory=list)  # (position, received_ns)
 
 
 SCREENS: list[ScreenRecord] = []
@@ -78,12 +80,15 @@ class EventScreenUser(User):
         self.record: ScreenRecord | None = None
         self.subscribe()
 
+    def path(self, head: int) -> str:
+        return f"/ws/events?after={head}"
+
     def subscribe(self) -> None:
         started = time.perf_counter()
         try:
             head = log_head(self.host)
             self.ws = connect(
-                f"{ws_base(self.host)}/ws/events?after={head}",
+                ws_base(self.host) + self.path(head),
                 additional_headers={"Authorization": f"Bearer {self.token}"},
                 open_timeout=20,
                 close_timeout=1,
@@ -109,7 +114,10 @@ class EventScreenUser(User):
         )
         if self.record is None:
             self.record = ScreenRecord(f"screen-{len(SCREENS)}", after=head, last=head)
+            self.record.unit = self.unit
             SCREENS.append(self.record)
+
+    unit: str | None = None
 
     @task
     def read_pushes(self) -> None:
@@ -135,21 +143,9 @@ class EventScreenUser(User):
                 )
                 self.ws = None
                 raise StopUser() from exc
-            received_ns = time.time_ns()
-            event = json.loads(text)
-            position = int(event["position"])
-            if position <= record.last:
-                record.duplicates += 1
-            else:
-                if position > record.last + 1:
-                    record.gaps += 1
-                record.last = position
-            record.received.add(position)
-            record.pushes += 1
-            sent_ns = send_ns_of((event.get("metadata") or {}).get("correlation_id"))
-            latency_ms = (received_ns - sent_ns) / 1e6 if sent_ns is not None else 0.0
-            if sent_ns is not None:
-                LATENCIES_MS.append(latency_ms)
+            latency_ms = self.take(str(text), time.time_ns(), record)
+            if latency_ms is None:
+                continue  # a heartbeat
             fire(
                 request_type="WS",
                 name="push",
@@ -159,8 +155,78 @@ class EventScreenUser(User):
                 context={},
             )
 
+    def take(self, text: str, received_ns: int, record: ScreenRecord) -> float | None:
+        """Record one event; its latency from the send time its command stamped."""
+        event = json.loads(text)
+        position = int(event["position"])
+        if position <= record.last:
+            record.duplicates += 1
+        else:
+            if position > record.last + 1:
+                record.gaps += 1
+            record.last = position
+        record.received.add(position)
+        record.pushes += 1
+        sent_ns = send_ns_of((event.get("metadata") or {}).get("correlation_id"))
+        if sent_ns is None:
+            return 0.0
+        latency_ms = (received_ns - sent_ns) / 1e6
+        LATENCIES_MS.append(latency_ms)
+        return latency_ms
+
     def on_stop(self) -> None:
         if self.ws is not None:
             with contextlib.suppress(Exception):
                 self.ws.close()
             self.ws = None
+
+
+class WallScreenUser(EventScreenUser):
+    """One wall display (`/ws/screen/display/{unit}`, a display token), the units taken in
+    turn. Its pushes are HTML carrying the position they show; positions jump (other units'
+    events are not its business) and heartbeats repeat the last one. Latency and misses are
+    worked out at the end, against the commands of its unit (`covered_by`)."""
+
+    abstract = True
+    token_env = "UNITBOARD_DISPLAY_TOKEN"
+    units: list[str] = []
+
+    def on_start(self) -> None:
+        wanted = [u for u in os.environ.get("UNITBOARD_LOAD_UNITS", "").split(",") if u]
+        if not WallScreenUser.units:
+            WallScreenUser.units = wanted or units_of(self.host, os.environ[self.token_env])
+        self.unit = WallScreenUser.units[len(SCREENS) % len(WallScreenUser.units)]
+        super().on_start()
+
+    def path(self, head: int) -> str:
+        return f"/ws/screen/display/{self.unit}?after={head}"
+
+    def take(self, text: str, received_ns: int, record: ScreenRecord) -> float | None:
+        if len(text) < 120 and text.lstrip().startswith('<div id="position"'):
+            return None  # a heartbeat: nothing changed
+        start = text.rfind('data-position="') + len('data-position="')
+        position = int(text[start : text.index('"', start)])
+        if position == record.last:
+            record.duplicates += 1
+        elif position < record.last:
+            record.gaps += 1  # out of order
+        record.last = max(record.last, position)
+        record.arrivals.append((position, received_ns))
+        record.pushes += 1
+        return 0.0  # latency needs the commands: see covered_by
+
+
+def units_of(host: str, token: str) -> list[str]:
+    request = urllib.request.Request(
+        host.rstrip("/") + "/api/units", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return [unit["unit_id"] for unit in json.load(response)["units"]]
+
+
+def covered_by(record: ScreenRecord, position: int) -> int | None:
+    """When the wall first showed `position` (or later): its arrival in ns, None if never."""
+    for shown, received_ns in record.arrivals:
+        if shown >= position:
+            return received_ns
+    return None
