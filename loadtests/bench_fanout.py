@@ -279,7 +279,10 @@ async def drive_bare(url: str, plan: list[tuple[str, int]], rate: float, seconds
     async with connect(url, compression=None) as control:
 
         async def send() -> None:
-            position, (unit, size) = next(steps)
+            step = next(steps, None)
+            if step is None:  # the plan ran out a tick early
+                return
+            position, (unit, size) = step
             sent = time.monotonic()
             await control.send(f"{unit} {position} {size}")
             drive.acks.append(Ack(unit, sent, position, time.monotonic()))
