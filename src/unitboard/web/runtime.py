@@ -19,6 +19,7 @@ from unitboard.realtime.doorbell import RedisDoorbell
 from unitboard.realtime.feed import EventFeed
 from unitboard.realtime.follower import LogFollower
 from unitboard.realtime.loop_lag import LoopLag
+from unitboard.realtime.screens import ScreenHub
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
 from unitboard.store import EventLog, StoredEvent, create_schema, make_engine
@@ -49,7 +50,7 @@ class Runtime:
         ]
         self.loop_lag = LoopLag()
         self.background: list[Callable[[], Awaitable[None]]] = [self.loop_lag.run]
-        self.hubs: list[Any] = []  # the screen fan-outs, counted at /metrics
+        self.hubs: list[ScreenHub] = []  # the screen fan-outs, counted at /metrics
         self._tasks: list[asyncio.Task[Any]] = []
         self.demo_logins: Any = None
 
