@@ -85,6 +85,7 @@ class EventScreenUser(User):
 
     def subscribe(self) -> None:
         started = time.perf_counter()
+        failure: Exception | None = None
         try:
             head = log_head(self.host)
             self.ws = connect(
@@ -95,23 +96,17 @@ class EventScreenUser(User):
                 max_size=2**22,
             )
         except Exception as exc:
+            failure = exc
+            raise
+        finally:
             self.environment.events.request.fire(
                 request_type="WS",
                 name="connect",
                 response_time=(time.perf_counter() - started) * 1000,
                 response_length=0,
-                exception=exc,
+                exception=failure,
                 context={},
             )
-            raise
-        self.environment.events.request.fire(
-            request_type="WS",
-            name="connect",
-            response_time=(time.perf_counter() - started) * 1000,
-            response_length=0,
-            exception=None,
-            context={},
-        )
         if self.record is None:
             self.record = ScreenRecord(f"screen-{len(SCREENS)}", after=head, last=head)
             self.record.unit = self.unit

@@ -123,9 +123,11 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> None:
+    def start(self, timeout: float = 20, port: int | None = None) -> None:
+        """Start and wait until healthy; on `port` for once, else on its own."""
+        port = port or self.port
         args = [UNITBOARD, "serve", *self.serve_args]
-        args += ["--database-url", self.database_url, "--port", str(self.port)]
+        args += ["--database-url", self.database_url, "--port", str(port)]
         if self.layout is not None:
             args += ["--layout", str(self.layout)]
         log = self.log_path.open("ab")
@@ -136,7 +138,7 @@ class Server:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited early:\n{self.log_path.read_text()}")
             try:
-                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -5,16 +5,15 @@ and say OFFLINE when the server goes away, catching up when it returns."""
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from e2e_support import UNITBOARD, create_token, free_port
+from e2e_support import Server, create_token, free_port
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
@@ -37,50 +36,12 @@ PATIENT = {
 }
 
 
-@dataclass
-class DemoServer:
-    """`unitboard serve --demo --no-simulator` on its own SQLite file and a free port."""
-
-    database_url: str
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, port: int | None = None, timeout: float = 30) -> None:
-        port = port or self.port
-        args = [UNITBOARD, "serve", "--demo", "--no-simulator"]
-        args += ["--database-url", self.database_url, "--port", str(port)]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"server did not start:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.process = None
+DEMO = ("--demo", "--no-simulator")  # the demo hospital and its logins, no background traffic
 
 
 @dataclass
 class Hospital:
-    server: DemoServer
+    server: Server
     secretary: str  # bearer token
     display: str  # device token
     charge: str  # bearer token of a charge nurse (assigns nurses)
@@ -125,20 +86,24 @@ class Hospital:
         return str(ready[-1]["bed_id"])
 
 
-@pytest.fixture(scope="module")
-def hospital(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hospital]:
-    tmp = tmp_path_factory.mktemp("screens")
-    server = DemoServer(f"sqlite:///{tmp}/screens.db", tmp / "server.log")
-    server.start()
+def demo_hospital(tmp: Path, name: str) -> Iterator[Hospital]:
+    """A demo server of its own, with a token for the desk, a wall display and a charge nurse."""
+    server = Server(f"sqlite:///{tmp}/{name}.db", None, tmp / "server.log", serve_args=DEMO)
+    server.start(timeout=30)
     try:
         yield Hospital(
             server,
-            create_token(server.database_url, "secretary", "e2e-desk"),
-            create_token(server.database_url, "display", "e2e-wall"),
-            create_token(server.database_url, "charge_nurse", "e2e-charge"),
+            create_token(server.database_url, "secretary", f"e2e-{name}-desk"),
+            create_token(server.database_url, "display", f"e2e-{name}-wall"),
+            create_token(server.database_url, "charge_nurse", f"e2e-{name}-charge"),
         )
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def hospital(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hospital]:
+    yield from demo_hospital(tmp_path_factory.mktemp("screens"), "screens")
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_support import create_token, run_cli
+from e2e_support import run_cli
 from playwright.sync_api import Browser, Page, expect
-from test_screens import SCREENSHOTS, DemoServer, Hospital, browser, login, tile, wall
+from test_screens import SCREENSHOTS, Hospital, browser, demo_hospital, login, tile, wall
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -35,18 +35,7 @@ def patient(encounter: str, mrn: str, family: str, given: str, **extra: Any) -> 
 
 @pytest.fixture(scope="module")
 def hospital(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hospital]:
-    tmp = tmp_path_factory.mktemp("station")
-    server = DemoServer(f"sqlite:///{tmp}/station.db", tmp / "server.log")
-    server.start()
-    try:
-        yield Hospital(
-            server,
-            create_token(server.database_url, "secretary", "e2e-st-desk"),
-            create_token(server.database_url, "display", "e2e-st-wall"),
-            create_token(server.database_url, "charge_nurse", "e2e-st-charge"),
-        )
-    finally:
-        server.stop()
+    yield from demo_hospital(tmp_path_factory.mktemp("station"), "station")
 
 
 def station(browser: Browser, hospital: Hospital, width: int = 1600, height: int = 900) -> Page:
