@@ -16,8 +16,8 @@ from pathlib import Path
 
 import psycopg
 
-from unitboard.domain.events import Event
-from unitboard.store import EventLog, create_schema, make_engine, metadata
+from unitboard.domain.beds.events import BedMarkedDirty
+from unitboard.store import EventLog, drop_schema, make_engine, upgrade
 
 DATA = {"bed_id": "4W-401-A", "reason": "evs", "priority": None}
 META = {"actor": "bench", "role": "evs", "command": "MarkBedDirty", "correlation_id": "x" * 36}
@@ -25,16 +25,16 @@ META = {"actor": "bench", "role": "evs", "command": "MarkBedDirty", "correlation
 
 def unitboard_appender(url: str) -> tuple[Callable[[int], None], Callable[[], None]]:
     engine = make_engine(url)
-    metadata.drop_all(engine)
-    create_schema(engine)
+    drop_schema(engine)
+    upgrade(engine)
     log = EventLog(engine)
 
     def append(i: int) -> None:
-        log.append([Event("BedMarkedDirty", f"bed-{i}", DATA)], metadata=META)
+        log.append([BedMarkedDirty(bed_id=f"4W-{i}", reason="evs")], metadata=META)
 
     def close() -> None:
         log.close()
-        metadata.drop_all(engine)
+        drop_schema(engine)
         engine.dispose()
 
     return append, close

@@ -27,17 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fanout import layout  # noqa: E402
 from traffic import Bed  # noqa: E402
 
+from unitboard.bootstrap import build_runtime  # noqa: E402
 from unitboard.config import Settings  # noqa: E402
-from unitboard.domain.evolve import fold  # noqa: E402
-from unitboard.domain.hospital import decide  # noqa: E402
-from unitboard.domain.layout import decide_layout, parse_layout  # noqa: E402
-from unitboard.domain.state import Hospital  # noqa: E402
-from unitboard.service.handler import COMMANDS  # noqa: E402
-from unitboard.store import StoredEvent, create_schema, make_engine  # noqa: E402
+from unitboard.domain.aggregates import HOUSE  # noqa: E402
+from unitboard.domain.beds.state import Beds  # noqa: E402
+from unitboard.domain.hospital import Hospital, decide, fold  # noqa: E402
+from unitboard.domain.layout.commands import LoadLayout  # noqa: E402
+from unitboard.domain.stays.state import Stays  # noqa: E402
+from unitboard.store import StoredEvent, make_engine, upgrade  # noqa: E402
+from unitboard.store.batches import NEW_EVENT_COLUMNS  # noqa: E402
+from unitboard.store.codec import EventCodec  # noqa: E402
 from unitboard.store.records import to_json_text  # noqa: E402
-from unitboard.web.runtime import Runtime  # noqa: E402
 
-INSERT = "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT = f"INSERT INTO events ({NEW_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 class Recorder:
@@ -46,6 +48,7 @@ class Recorder:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
         self.state = Hospital()
+        self.codec = EventCodec(HOUSE)
         self.versions: dict[str, int] = {}
         self.rows: list[tuple[Any, ...]] = []
         self.clock = datetime(2026, 1, 1, tzinfo=UTC)
@@ -65,12 +68,10 @@ class Recorder:
             version = self.versions.get(event.stream_id, 0) + 1
             self.versions[event.stream_id] = version
             position = self.state.position + len(stored) + 1
-            stored.append(
-                StoredEvent(position, event.stream_id, version, event.type, event.data, meta, at)
-            )
+            stored.append(StoredEvent(position, event.stream_id, version, event, meta, at))
             self.rows.append(
-                (position, event.stream_id, version, event.type,
-                 to_json_text(event.data), to_json_text(meta), at)
+                (position, event.stream_id, version, event.type, event.VERSION,
+                 self.codec.encode(event), to_json_text(meta), at)
             )  # fmt: skip
         fold(self.state, stored)
         if len(self.rows) >= 50_000:
@@ -84,17 +85,19 @@ class Recorder:
 
 def generate(path: Path, count: int) -> None:
     engine = make_engine(f"sqlite:///{path}")
-    create_schema(engine)
+    upgrade(engine)
     engine.dispose()
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous=OFF")
     recorder = Recorder(connection)
-    recorder.record(decide_layout(recorder.state, parse_layout(layout(50))), "LoadLayout")
-    beds = deque(Bed(bed.bed_id, bed.unit_id, "F") for bed in list(recorder.state.beds.values()))
+    recorder.record(decide(recorder.state, LoadLayout(toml=layout(50))), "LoadLayout")
+    all_beds = recorder.state[Beds].beds.values()
+    beds = deque(Bed(bed.bed_id, bed.unit_id, "F") for bed in list(all_beds))
     while recorder.state.position < count:
         bed = beds.popleft()
         name, data = bed.next_command()
-        recorder.record(decide(recorder.state, COMMANDS[name].model_validate(data)), name)
+        command = HOUSE.commands[name].model.model_validate(data)
+        recorder.record(decide(recorder.state, command), name)
         bed.advance()
         beds.append(bed)
     recorder.flush()
@@ -104,7 +107,7 @@ def generate(path: Path, count: int) -> None:
 
 
 def replay(path: Path) -> dict[str, Any]:
-    runtime = Runtime(Settings(database_url=f"sqlite:///{path}"))
+    runtime = build_runtime(Settings(database_url=f"sqlite:///{path}"))
     try:
         started = time.perf_counter()
         runtime.replay()
@@ -113,8 +116,8 @@ def replay(path: Path) -> dict[str, Any]:
             "events": runtime.projection.position,
             "replay_s": round(seconds, 2),
             "events_per_s": round(runtime.projection.position / seconds),
-            "stays": len(runtime.projection.hospital.stays),
-            "beds": len(runtime.projection.hospital.beds),
+            "stays": len(runtime.projection.hospital[Stays].stays),
+            "beds": len(runtime.projection.beds),
         }
     finally:
         runtime.writer.shutdown()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 
 from postgres_support import fresh_postgres_database
-from unitboard.store import create_schema, make_engine, metadata
+from unitboard.store import drop_schema, make_engine, upgrade
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +35,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on an empty log with the current schema; the tables are dropped after."""
+    """An engine on an empty log with the current schema (migrated to head); the tables, the
+    alembic_version table and the function are dropped after."""
     engine = make_engine(database_url)
-    create_schema(engine)
+    upgrade(engine)
     try:
         yield engine
     finally:
-        metadata.drop_all(engine)
+        drop_schema(engine)
         engine.dispose()

@@ -1,4 +1,4 @@
-"""The `unitboard` command: serve, layout load, users, tokens, replay."""
+"""The `unitboard` command: serve, layout load, users, tokens, replay, db upgrade."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 from unitboard.config import Settings, default_database_url
 from unitboard.domain.errors import DomainError
+from unitboard.domain.roles import ROLES
 from unitboard.service.auth import Actor, CredentialError, add_user, create_token
-from unitboard.service.roles import ROLES
+from unitboard.store.migrate import SchemaError
 
 EXIT_REFUSED = 2
 
@@ -23,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.run(args)
-    except (DomainError, CredentialError, OSError, ValueError, LookupError) as exc:
+    except (DomainError, CredentialError, SchemaError, OSError, ValueError, LookupError) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         print(f"unitboard: {message}", file=sys.stderr)
         return EXIT_REFUSED
@@ -76,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="rebuild every projection and verify it")
     add_database(replay)
     replay.set_defaults(run=run_replay)
+
+    database = commands.add_parser("db", help="the database schema")
+    database_commands = database.add_subparsers(dest="action", required=True)
+    upgrade = database_commands.add_parser(
+        "upgrade", help="bring the schema to this unitboard's revision (other commands refuse)"
+    )
+    add_database(upgrade)
+    upgrade.set_defaults(run=run_db_upgrade)
     return parser
 
 
@@ -91,10 +100,8 @@ def cli_actor() -> Actor:
     return Actor(f"cli:{getpass.getuser()}", "admin", None, "command line")
 
 
-def _runtime(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from unitboard.web.runtime import Runtime
-
-    return Runtime(Settings.from_env(database_url=args.database_url or default_database_url()))
+def database_url(args: argparse.Namespace) -> str:
+    return str(args.database_url or default_database_url())
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -125,14 +132,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_layout_load(args: argparse.Namespace) -> int:
+    from unitboard.bootstrap import open_writing
+
     text = args.file.read_text(encoding="utf-8")
-    runtime = _runtime(args)
+    writing = open_writing(database_url(args))
     try:
-        runtime.service.catch_up()
-        appended = runtime.service.load_layout(cli_actor(), text)
+        appended = writing.service.load_layout(cli_actor(), text)
     finally:
-        runtime.log.close()
-        runtime.engine.dispose()
+        writing.close()
     if appended.events:
         print(
             f"layout loaded: {len(appended.events)} change(s) recorded, log at {appended.position}"
@@ -143,35 +150,41 @@ def run_layout_load(args: argparse.Namespace) -> int:
 
 
 def run_users_add(args: argparse.Namespace) -> int:
+    from unitboard.bootstrap import open_credentials
+
     if sys.stdin.isatty():
         password = getpass.getpass(f"password for {args.username}: ")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    runtime = _runtime(args)
+    credentials = open_credentials(database_url(args))
     try:
-        add_user(runtime.credentials, args.username, password, args.role, args.name)
+        add_user(credentials.store, args.username, password, args.role, args.name)
     finally:
-        runtime.engine.dispose()
+        credentials.close()
     print(f"user {args.username} added ({args.role})")
     return 0
 
 
 def run_users_disable(args: argparse.Namespace) -> int:
-    runtime = _runtime(args)
+    from unitboard.bootstrap import open_credentials
+
+    credentials = open_credentials(database_url(args))
     try:
-        runtime.credentials.set_disabled(args.username, True)
+        credentials.store.set_disabled(args.username, True)
     finally:
-        runtime.engine.dispose()
+        credentials.close()
     print(f"user {args.username} disabled")
     return 0
 
 
 def run_tokens_create(args: argparse.Namespace) -> int:
-    runtime = _runtime(args)
+    from unitboard.bootstrap import open_credentials
+
+    credentials = open_credentials(database_url(args))
     try:
-        token = create_token(runtime.credentials, args.name, args.role, args.unit)
+        token = create_token(credentials.store, args.name, args.role, args.unit)
     finally:
-        runtime.engine.dispose()
+        credentials.close()
     print(
         f"token {args.name!r} ({args.role}{', unit ' + args.unit if args.unit else ''}); "
         "shown once, keep it safe:"
@@ -181,18 +194,31 @@ def run_tokens_create(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    from unitboard.bootstrap import open_log
     from unitboard.projections.verify import rebuild_and_verify
 
-    runtime = _runtime(args)
+    engine, log = open_log(database_url(args))
     try:
         started = time.perf_counter()
-        report = rebuild_and_verify(runtime.log)
+        report = rebuild_and_verify(log)
         elapsed = time.perf_counter() - started
     finally:
-        runtime.log.close()
-        runtime.engine.dispose()
+        log.close()
+        engine.dispose()
     print(f"replayed {report.events} events in {elapsed:.2f}s: {report.summary}")
     return 0 if report.ok else 1
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    from unitboard.store import make_engine, upgrade
+
+    engine = make_engine(args.database_url or default_database_url())
+    try:
+        done = upgrade(engine)
+    finally:
+        engine.dispose()
+    print(done)
+    return 0
 
 
 if __name__ == "__main__":

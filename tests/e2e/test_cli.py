@@ -1,19 +1,26 @@
 """The `unitboard` command line, run as the real binary: layout load (idempotent, precise
-errors, refusing to drop an occupied bed), users add (password on stdin), replay."""
+errors, refusing to drop an occupied bed), users add (password on stdin), replay, and
+db upgrade (the only command that moves an existing database to a newer schema)."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import LAYOUT, admission, fresh_postgres_database, run_cli
+from alembic import command
+from e2e_support import LAYOUT, admission, free_port, fresh_postgres_database, run_cli
 
 from unitboard.service.auth import Actor, actor_for_password
 from unitboard.service.handler import CommandService
-from unitboard.store import EventLog, create_schema, make_engine
+from unitboard.store import EventLog, make_engine, schema_state
 from unitboard.store.credentials import CredentialStore
+from unitboard.store.migrate import alembic_config
+
+V1_LOG = Path(__file__).parents[1] / "fixtures" / "v1" / "unitboard-v1.sqlite"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -96,7 +103,6 @@ def test_removing_an_occupied_bed_is_refused(tmp_path: Path) -> None:
     assert run_cli("layout", "load", str(layout), "--database-url", url).returncode == 0
 
     engine = make_engine(url)
-    create_schema(engine)
     log = EventLog(engine)
     try:
         service = CommandService(log, CredentialStore(engine))
@@ -164,3 +170,88 @@ def test_tokens_create_prints_token_last(tmp_path: Path) -> None:
     assert re.fullmatch(r"\S{20,}", token)
     bad = run_cli("tokens", "create", "x", "--role", "janitor", "--database-url", url)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def copy_of_the_v1_log(tmp_path: Path) -> str:
+    """A copy of the log unitboard 0.1 wrote (schema before Alembic): its database URL."""
+    path = tmp_path / V1_LOG.name
+    shutil.copyfile(V1_LOG, path)
+    return f"sqlite:///{path}"
+
+
+def at_revision_0001(database_url: str) -> str:
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0001")
+    finally:
+        engine.dispose()
+    return database_url
+
+
+def revision_of(database_url: str) -> str | None:
+    engine = make_engine(database_url)
+    try:
+        return schema_state(engine).revision
+    finally:
+        engine.dispose()
+
+
+def assert_refused_as_outdated(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "schema is at revision 0001; this unitboard needs 0002" in result.stderr
+    assert "Run: unitboard db upgrade --database-url " in result.stderr
+
+
+def test_db_upgrade_upgrades_the_v1_log_then_says_it_is_current(tmp_path: Path) -> None:
+    url = copy_of_the_v1_log(tmp_path)
+    first = run_cli("db", "upgrade", "--database-url", url)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == "upgraded from 0001 to 0002 (head)\n"
+    again = run_cli("db", "upgrade", "--database-url", url)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == "database at revision 0002 (head)\n"
+    assert log_head(url) == 606
+    added = run_cli(
+        "users",
+        "add",
+        "newcomer",
+        "--role",
+        "nurse",
+        "--database-url",
+        url,
+        stdin="a long password\n",
+    )
+    assert added.returncode == 0, added.stderr
+
+
+def test_db_upgrade_creates_a_new_database(cli_database_url: str) -> None:
+    result = run_cli("db", "upgrade", "--database-url", cli_database_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "created the schema at revision 0002 (head)\n"
+    assert revision_of(cli_database_url) == "0002"
+
+
+def test_serve_refuses_the_v1_log_and_leaves_it_alone(tmp_path: Path) -> None:
+    url = copy_of_the_v1_log(tmp_path)
+    port = str(free_port())
+    result = run_cli("serve", "--port", port, "--database-url", url)
+    assert_refused_as_outdated(result)
+    assert revision_of(url) == "0001"
+
+
+def test_serve_and_users_add_refuse_an_outdated_database(cli_database_url: str) -> None:
+    url = at_revision_0001(cli_database_url)
+    assert_refused_as_outdated(run_cli("serve", "--port", str(free_port()), "--database-url", url))
+    added = run_cli(
+        "users", "add", "kim", "--role", "nurse", "--database-url", url, stdin="a long password\n"
+    )
+    assert_refused_as_outdated(added)
+    assert revision_of(url) == "0001"
+    upgraded = run_cli("db", "upgrade", "--database-url", url)
+    assert upgraded.stdout == "upgraded from 0001 to 0002 (head)\n", upgraded.stderr
+    added = run_cli(
+        "users", "add", "kim", "--role", "nurse", "--database-url", url, stdin="a long password\n"
+    )
+    assert added.returncode == 0, added.stderr

@@ -21,7 +21,7 @@ import websockets
 from sqlalchemy import Engine
 
 from unitboard.service.auth import create_token
-from unitboard.store import create_schema, make_engine, metadata
+from unitboard.store import drop_schema, make_engine, upgrade
 from unitboard.store.credentials import CredentialStore
 
 REDIS_URL = os.environ.get("UNITBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -78,11 +78,11 @@ def serve(url: str, port: int, layout: Path | None) -> subprocess.Popen[bytes]:
 @pytest.fixture
 def pg_engine(postgres_url: str) -> Iterator[tuple[Engine, str]]:
     engine = make_engine(postgres_url)
-    create_schema(engine)
+    upgrade(engine)
     try:
         yield engine, postgres_url
     finally:
-        metadata.drop_all(engine)
+        drop_schema(engine)
         engine.dispose()
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from unitboard.demo.seed import seed
 from unitboard.demo.simulator import Simulator
-from unitboard.domain.state import Hospital
+from unitboard.domain.hospital import Hospital
 from unitboard.projections.board import BoardProjection
 from unitboard.projections.verify import rebuild_and_verify, views
 from unitboard.service.handler import CommandService

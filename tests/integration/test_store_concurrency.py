@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from sqlalchemy import Engine
 
+from store_events import STORE_TESTS, Counted
 from unitboard.domain.events import Event
 from unitboard.store import Appended, ConcurrencyError, EventLog, StoredEvent, make_engine
 
@@ -26,7 +27,7 @@ BATCHES_PER_WRITER = 50
 def own_log(database_url: str) -> Iterator[EventLog]:
     engine = make_engine(database_url)
     try:
-        yield EventLog(engine)
+        yield EventLog(engine, STORE_TESTS)
     finally:
         engine.dispose()
 
@@ -47,7 +48,7 @@ def run_together(jobs: list[Callable[[], T]]) -> list[T]:
 def counted(writer: int, batch: int, size: int, streams: int = 3) -> list[Event]:
     rng = random.Random(writer * 1000 + batch)
     return [
-        Event("Counted", f"w{writer}-s{rng.randrange(streams)}", {"writer": writer, "batch": batch})
+        Counted(writer=writer, batch=batch, stream=f"w{writer}-s{rng.randrange(streams)}")
         for _ in range(size)
     ]
 
@@ -78,7 +79,7 @@ class Follower:
 def test_a_follower_sees_every_event_of_concurrent_writers_once_in_order(
     database_url: str, engine: Engine
 ) -> None:
-    follower = Follower(EventLog(engine))
+    follower = Follower(EventLog(engine, STORE_TESTS))
 
     def writer(number: int) -> Callable[[], list[Appended]]:
         def write() -> list[Appended]:
@@ -102,7 +103,7 @@ def test_a_follower_sees_every_event_of_concurrent_writers_once_in_order(
     acknowledged = sorted((e for a in answers for b in a for e in b.events), key=position)
     assert [e.position for e in seen] == list(range(1, len(acknowledged) + 1))
     assert seen == acknowledged
-    assert list(EventLog(engine).iter_from(batch=100)) == acknowledged
+    assert list(EventLog(engine, STORE_TESTS).iter_from(batch=100)) == acknowledged
     assert follower.reads_while_writing >= 2
     for batches in answers:
         assert_batches_contiguous(batches)
@@ -121,7 +122,7 @@ def test_two_writers_never_interleave(database_url: str, engine: Engine) -> None
 
     for batches in answers:
         assert_batches_contiguous(batches)
-    recorded = EventLog(engine).read(limit=1000)
+    recorded = EventLog(engine, STORE_TESTS).read(limit=1000)
     assert len(recorded) == 600
     for start in range(0, 600, 10):
         chunk = recorded[start : start + 10]
@@ -142,7 +143,7 @@ def test_writers_expecting_a_position_retry_until_all_are_recorded(
 
     run_together([writer(n) for n in range(4)])
 
-    recorded = EventLog(engine).read(limit=1000)
+    recorded = EventLog(engine, STORE_TESTS).read(limit=1000)
     assert [e.position for e in recorded] == list(range(1, 121))
     assert_versions_count_up_per_stream(recorded)
 
@@ -156,7 +157,7 @@ def test_concurrent_retries_with_one_key_record_once(database_url: str, engine: 
 
     assert sorted(a.replayed for a in answers) == [False] + [True] * 5
     assert all(a.events == answers[0].events for a in answers)
-    assert EventLog(engine).head() == 3
+    assert EventLog(engine, STORE_TESTS).head() == 3
 
 
 def append_expecting_head(log: EventLog, events: list[Event]) -> None:

@@ -24,21 +24,16 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+import all_commands as c
+import msgspec
 import pytest
 
-from unitboard.domain import commands as c
+from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.context import Context, Person
 from unitboard.domain.errors import DomainError
-from unitboard.domain.events import (
-    HOSPITAL_STREAM,
-    Event,
-    bed_stream,
-    room_stream,
-    stay_stream,
-    unit_stream,
-)
-from unitboard.domain.evolve import evolve
-from unitboard.domain.hospital import decide
-from unitboard.domain.state import Hospital
+from unitboard.domain.events import Event
+from unitboard.domain.hospital import Hospital, decide, evolve
+from unitboard.domain.layout import events as layout
 
 UNITS: list[tuple[str, str, bool]] = [
     ("4W", "4 West Medical", False),
@@ -54,39 +49,48 @@ ROOMS: list[tuple[str, str, list[str], list[str]]] = [
     ("ICU-2", "ICU", ["A"], ["negative_pressure"]),
 ]
 BED_IDS = [f"{room}-{letter}" for room, _, letters, _ in ROOMS for letter in letters]
+STAFF = [
+    Person("nurse", "Noor Nurse", "nurse", ("4W",)),
+    Person("nurse2", "Nick Nurse", "nurse", ("4W",)),
+    Person("charge", "Casey Charge", "charge_nurse", ("4W",)),
+    Person("secretary", "Sam Secretary", "secretary", ("4W",)),
+    Person("gone", "Gil Gone", "nurse", ("4W",), active=False),
+]
+
+
+class Staff:
+    """The people a decider may ask about, in memory."""
+
+    def __init__(self, people: list[Person]) -> None:
+        self.people = {person.username: person for person in people}
+
+    def person(self, username: str) -> Person | None:
+        return self.people.get(username)
+
+    def everyone(self) -> list[Person]:
+        return list(self.people.values())
+
+
+CHARGE = Context("charge", "charge_nurse", Staff(STAFF))
+"""A charge nurse of 4W, who knows the unit's staff."""
 
 
 def layout_events() -> list[Event]:
-    events = [Event("HospitalNamed", HOSPITAL_STREAM, {"name": "Riverside General"})]
+    events: list[Event] = [layout.HospitalNamed(name="Riverside General")]
     for unit_id, name, mixed in UNITS:
-        events.append(
-            Event(
-                "UnitDefined",
-                unit_stream(unit_id),
-                {"unit_id": unit_id, "name": name, "mixed_sex_rooms": mixed},
-            )
-        )
+        events.append(layout.UnitDefined(unit_id=unit_id, name=name, mixed_sex_rooms=mixed))
     for room_id, unit_id, letters, features in ROOMS:
+        label = room_id.split("-", 1)[1]
         events.append(
-            Event(
-                "RoomDefined",
-                room_stream(room_id),
-                {
-                    "room_id": room_id,
-                    "unit_id": unit_id,
-                    "label": room_id.split("-", 1)[1],
-                    "features": features,
-                },
+            msgspec.convert(
+                {"room_id": room_id, "unit_id": unit_id, "label": label, "features": features},
+                layout.RoomDefined,
             )
         )
         for letter in letters:
             bed_id = f"{room_id}-{letter}"
             events.append(
-                Event(
-                    "BedAdded",
-                    bed_stream(bed_id),
-                    {"bed_id": bed_id, "room_id": room_id, "unit_id": unit_id, "label": letter},
-                )
+                layout.BedAdded(bed_id=bed_id, room_id=room_id, unit_id=unit_id, label=letter)
             )
     return events
 
@@ -113,22 +117,26 @@ def given(*events: Event | Iterable[Event]) -> Hospital:
     return fold_all([layout_events(), *events], at="2025-03-01T08:00:00+00:00")
 
 
-def when(state: Hospital, command: c.Command) -> list[Event]:
+def when(state: Hospital, command: c.Command, context: Context = CHARGE) -> list[Event]:
     """Decide `command`; deciding never changes the state."""
     before = copy.deepcopy(state)
-    events = decide(state, command)
+    events = decide(state, command, context)
     assert state == before, "decide changed the state"
     return events
 
 
 def then_refused(
-    state: Hospital, command: c.Command, error: type[DomainError], *fragments: str
+    state: Hospital,
+    command: c.Command,
+    error: type[DomainError],
+    *fragments: str,
+    context: Context = CHARGE,
 ) -> str:
     """`command` is refused with `error`, the message names each fragment, reads as a
     sentence, and nothing changed."""
     before = copy.deepcopy(state)
     with pytest.raises(error) as caught:
-        decide(state, command)
+        decide(state, command, context)
     assert type(caught.value) is error
     message = caught.value.message
     for fragment in fragments:
@@ -151,12 +159,18 @@ def unit_of(bed_id: str) -> str:
     return bed_id.split("-", 1)[0]
 
 
+def event_of(type_: str, **data: Any) -> Event:
+    """An event of a registered type, its fields given as JSON values (times as text)."""
+    made: Event = msgspec.convert(data, HOUSE.events[type_])
+    return made
+
+
 def stay_event(type_: str, encounter_id: str, **data: Any) -> Event:
-    return Event(type_, stay_stream(encounter_id), {"encounter_id": encounter_id, **data})
+    return event_of(type_, encounter_id=encounter_id, **data)
 
 
 def bed_event(type_: str, bed_id: str, **data: Any) -> Event:
-    return Event(type_, bed_stream(bed_id), {"bed_id": bed_id, **data})
+    return event_of(type_, bed_id=bed_id, **data)
 
 
 def admission_requested(
@@ -259,8 +273,11 @@ def cleaned(bed_id: str) -> Event:
     return bed_event("BedCleaned", bed_id)
 
 
-def blocked(bed_id: str, reason: str = "maintenance", until: str | None = None) -> Event:
-    return bed_event("BedBlocked", bed_id, reason=reason, until=until)
+def blocked(
+    bed_id: str, reason: str = "maintenance", until: str | None = None, kind: str | None = None
+) -> Event:
+    kind = kind or (reason if reason in ("maintenance", "isolation", "staffing") else "other")
+    return bed_event("BedBlocked", bed_id, kind=kind, reason=reason, until=until)
 
 
 def unblocked(bed_id: str) -> Event:

@@ -14,19 +14,21 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from builders import BED_IDS, layout_events
+import all_commands as c
+from builders import BED_IDS, CHARGE, layout_events
 from hypothesis import HealthCheck, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from unitboard.domain import commands as c
+from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
-from unitboard.domain.evolve import evolve
-from unitboard.domain.hospital import decide
-from unitboard.domain.placement import room_conflicts
-from unitboard.domain.state import Bed, Hospital, Stay
+from unitboard.domain.hospital import Hospital, decide, evolve
+from unitboard.domain.layout.state import Layout
+from unitboard.domain.stays.placement import room_conflicts, stays_in_room
+from unitboard.domain.stays.state import Stay, Stays
+from unitboard.store.codec import EventCodec
 
 NEW_ENCOUNTERS = ["E1", "E2", "E3", "E4", "E5", "E6", "E7"]
 UNKNOWN_ENCOUNTER = "E-404"
@@ -74,7 +76,9 @@ WEIGHTED_COMMANDS = [name for name, weight in WEIGHTS.items() for _ in range(wei
 
 def conflicts(state: Hospital) -> set[tuple[str, str]]:
     return {
-        (room_id, problem) for room_id in state.rooms for problem in room_conflicts(state, room_id)
+        (room_id, problem)
+        for room_id in state[Layout].rooms
+        for problem in room_conflicts(state, room_id)
     }
 
 
@@ -124,17 +128,19 @@ class BedBoard(RuleBasedStateMachine):
         """Mostly an encounter the command will likely take, else any existing one or an
         unknown one: the refusals get their share. With `pool`, mostly a new one."""
         if pool is not None:
-            fitting = [e for e in pool if e not in self.state.stays]
+            fitting = [e for e in pool if e not in self.state[Stays].stays]
         else:
-            fitting = sorted(e for e, stay in self.state.stays.items() if likely(stay))
+            fitting = sorted(e for e, stay in self.state[Stays].stays.items() if likely(stay))
         if fitting and data.draw(st.integers(0, 3), f"{label}: fitting?"):
             return data.draw(st.sampled_from(fitting), label)
         if pool is not None:
             return data.draw(st.sampled_from(pool), label)
-        return data.draw(st.sampled_from([*sorted(self.state.stays), UNKNOWN_ENCOUNTER]), label)
+        return data.draw(
+            st.sampled_from([*sorted(self.state[Stays].stays), UNKNOWN_ENCOUNTER]), label
+        )
 
     def bed(self, data: st.DataObject, likely: Callable[[Bed], bool] = lambda bed: True) -> str:
-        fitting = sorted(b for b, bed in self.state.beds.items() if likely(bed))
+        fitting = sorted(b for b, bed in self.state[Beds].beds.items() if likely(bed))
         if fitting and data.draw(st.integers(0, 3), "bed: fitting?"):
             return data.draw(st.sampled_from(fitting), "bed")
         return data.draw(st.sampled_from([*BED_IDS, UNKNOWN_BED]), "bed")
@@ -142,12 +148,12 @@ class BedBoard(RuleBasedStateMachine):
     def place_for(self, data: st.DataObject, encounter_id: str) -> str:
         """A bed for a placement: mostly a free one in the unit the patient is headed for,
         often in a room someone already holds (that is where the room rules bite)."""
-        stay = self.state.stays.get(encounter_id)
+        stay = self.state[Stays].stays.get(encounter_id)
         if stay is None or not data.draw(st.integers(0, 3), "bed: aimed?"):
             return self.bed(data, free)
         unit_id = stay.transfer_to_unit_id or stay.unit_id
-        fitting = [b for b in self.state.beds.values() if free(b) and b.unit_id == unit_id]
-        shared = [b for b in fitting if self.state.stays_in_room(b.room_id)]
+        fitting = [b for b in self.state[Beds].beds.values() if free(b) and b.unit_id == unit_id]
+        shared = [b for b in fitting if stays_in_room(self.state, b.room_id)]
         if shared and data.draw(st.booleans(), "bed: a shared room?"):
             fitting = shared
         if not fitting:
@@ -163,7 +169,7 @@ class BedBoard(RuleBasedStateMachine):
         before = copy.deepcopy(self.state)
         conflicts_before = conflicts(self.state)
         try:
-            events = decide(self.state, command)
+            events = decide(self.state, command, CHARGE)
         except DomainError as refusal:
             assert refusal.message, "a refusal must say why"
             assert self.state == before, f"refused {command!r} changed the state"
@@ -178,7 +184,7 @@ class BedBoard(RuleBasedStateMachine):
             new = conflicts(self.state) - conflicts_before
             assert not new, f"{command!r} created room conflicts {new}"
         if isinstance(command, IDEMPOTENT):
-            assert decide(self.state, command) == [], f"{command!r} is not idempotent"
+            assert decide(self.state, command, CHARGE) == [], f"{command!r} is not idempotent"
 
     # -- the commands -----------------------------------------------------------------
 
@@ -200,9 +206,9 @@ class BedBoard(RuleBasedStateMachine):
 
     def do_admit_patient(self, data: st.DataObject) -> None:
         """A whole admission, three commands in a row: keeps the beds populated."""
-        known = set(self.state.stays)
+        known = set(self.state[Stays].stays)
         self.do_request_admission(data)
-        new = set(self.state.stays) - known
+        new = set(self.state[Stays].stays) - known
         if new:
             (encounter_id,) = new
             bed_id = self.place_for(data, encounter_id)
@@ -291,7 +297,7 @@ class BedBoard(RuleBasedStateMachine):
         self.run(c.UpdatePatient(encounter_id=self.encounter(data, active), **fields))
 
     def do_assign_nurse(self, data: st.DataObject) -> None:
-        nurse = data.draw(st.sampled_from(["n.kim", "n.ali"]), "nurse")
+        nurse = data.draw(st.sampled_from(["nurse", "nurse2", "charge", "gone", "nobody"]), "nurse")
         self.run(c.AssignNurse(encounter_id=self.encounter(data, active), nurse=nurse))
 
     def do_mark_bed_dirty(self, data: st.DataObject) -> None:
@@ -323,23 +329,23 @@ class BedBoard(RuleBasedStateMachine):
     @invariant()
     def a_bed_and_its_patient_agree_both_ways(self) -> None:
         state = self.state
-        for bed in state.beds.values():
+        for bed in state[Beds].beds.values():
             if bed.occupancy == "vacant":
                 assert bed.encounter_id is None, bed
                 continue
-            assert bed.encounter_id in state.stays, bed
-            stay = state.stays[bed.encounter_id]
+            assert bed.encounter_id in state[Stays].stays, bed
+            stay = state[Stays].stays[bed.encounter_id]
             if bed.occupancy == "occupied":
                 assert stay.bed_id == bed.bed_id, (bed, stay)
             else:
                 assert stay.reserved_bed_id == bed.bed_id, (bed, stay)
-        for stay in state.stays.values():
+        for stay in state[Stays].stays.values():
             if stay.bed_id is not None:
-                bed = state.beds[stay.bed_id]
+                bed = state[Beds].beds[stay.bed_id]
                 assert (bed.occupancy, bed.encounter_id) == ("occupied", stay.encounter_id)
                 assert stay.unit_id == bed.unit_id, (stay, bed)
             if stay.reserved_bed_id is not None:
-                bed = state.beds[stay.reserved_bed_id]
+                bed = state[Beds].beds[stay.reserved_bed_id]
                 assert (bed.occupancy, bed.encounter_id) == ("reserved", stay.encounter_id)
                 assert stay.reserved_bed_id != stay.bed_id
 
@@ -347,14 +353,14 @@ class BedBoard(RuleBasedStateMachine):
     def no_bed_holds_two_patients_and_no_patient_two_beds_of_a_kind(self) -> None:
         holding = Counter(
             (bed.encounter_id, bed.occupancy)
-            for bed in self.state.beds.values()
+            for bed in self.state[Beds].beds.values()
             if bed.encounter_id is not None
         )
         assert all(n == 1 for n in holding.values()), holding
 
     @invariant()
     def only_clean_unblocked_beds_hold_patients(self) -> None:
-        for bed in self.state.beds.values():
+        for bed in self.state[Beds].beds.values():
             if bed.occupancy == "occupied":
                 assert bed.cleanliness == "clean" and bed.blocked is None, bed
             elif bed.occupancy == "reserved":
@@ -364,7 +370,7 @@ class BedBoard(RuleBasedStateMachine):
 
     @invariant()
     def stays_hold_beds_as_their_status_says(self) -> None:
-        for stay in self.state.stays.values():
+        for stay in self.state[Stays].stays.values():
             if not stay.active:
                 assert stay.bed_id is None and stay.reserved_bed_id is None, stay
                 assert stay.transfer_to_unit_id is None and not stay.discharge_ordered, stay
@@ -375,25 +381,29 @@ class BedBoard(RuleBasedStateMachine):
                 if stay.reserved_bed_id is not None:
                     # An admitted patient holds a second bed only for a pending transfer.
                     assert stay.transfer_to_unit_id is not None, stay
-                    reserved_unit = self.state.beds[stay.reserved_bed_id].unit_id
+                    reserved_unit = self.state[Beds].beds[stay.reserved_bed_id].unit_id
                     assert reserved_unit == stay.transfer_to_unit_id, stay
 
     @invariant()
     def open_stays_are_exactly_the_active_ones(self) -> None:
-        active = {e: s for e, s in self.state.stays.items() if s.active}
-        assert self.state.open_stays == active
-        assert all(self.state.open_stays[e] is s for e, s in active.items())
+        active = {e: s for e, s in self.state[Stays].stays.items() if s.active}
+        assert self.state[Stays].open_stays == active
+        assert all(self.state[Stays].open_stays[e] is s for e, s in active.items())
 
     @invariant()
     def one_active_stay_per_mrn(self) -> None:
-        active = Counter(s.mrn for s in self.state.stays.values() if s.active)
+        active = Counter(s.mrn for s in self.state[Stays].stays.values() if s.active)
         assert all(n == 1 for n in active.values()), active
 
     @invariant()
-    def the_log_folded_from_scratch_equals_the_live_state(self) -> None:
+    def the_log_written_read_and_folded_from_scratch_equals_the_live_state(self) -> None:
+        codec = EventCodec(self.state.registry)
         replayed = Hospital()
         for event, at in self.log:
-            evolve(replayed, event, at)
+            stored = codec.encode(event)
+            read = codec.decode(event.type, event.VERSION, stored)
+            assert read == event, (event, stored)
+            evolve(replayed, read, at)
         assert replayed == self.state
 
 

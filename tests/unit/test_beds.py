@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import all_commands as c
 import pytest
 from builders import (
     admitted,
@@ -21,7 +22,7 @@ from builders import (
     when,
 )
 
-from unitboard.domain import commands as c
+from unitboard.domain.beds.state import Beds
 from unitboard.domain.errors import NotFound, RuleViolation
 
 BED = "4W-401-A"
@@ -38,7 +39,7 @@ def test_a_dirty_bed_can_be_given_an_evs_priority() -> None:
     state = given(vacated(BED))
     events = when(state, c.MarkBedDirty(bed_id=BED, priority="stat"))
     assert events == [marked_dirty(BED, priority="stat")]
-    assert apply(state, events).beds[BED].evs_priority == "stat"
+    assert apply(state, events)[Beds].beds[BED].evs_priority == "stat"
 
 
 def test_marking_a_dirty_bed_dirty_again_with_the_same_priority_records_nothing() -> None:
@@ -50,7 +51,7 @@ def test_a_bed_being_cleaned_can_be_found_dirty_again() -> None:
     state = given(vacated(BED), cleaning_started(BED))
     events = when(state, c.MarkBedDirty(bed_id=BED))
     assert events == [marked_dirty(BED)]
-    assert apply(state, events).beds[BED].cleanliness == "dirty"
+    assert apply(state, events)[Beds].beds[BED].cleanliness == "dirty"
 
 
 def test_an_occupied_bed_cannot_be_marked_dirty() -> None:
@@ -63,7 +64,7 @@ def test_a_reserved_bed_found_soiled_can_be_marked_dirty_and_the_arrival_then_wa
     events = when(state, c.MarkBedDirty(bed_id=BED, priority="stat"))
     assert events == [marked_dirty(BED, priority="stat")]
     apply(state, events)
-    assert state.beds[BED].occupancy == "reserved"
+    assert state[Beds].beds[BED].occupancy == "reserved"
     then_refused(state, c.MarkArrived(encounter_id="E1"), RuleViolation, BED, "dirty")
 
 
@@ -76,17 +77,17 @@ def test_marking_an_unknown_bed_dirty_is_not_found() -> None:
 
 def test_a_bed_a_patient_left_is_dirty_and_cleaning_can_start() -> None:
     state = given(vacated(BED))
-    assert state.beds[BED].cleanliness == "dirty"
+    assert state[Beds].beds[BED].cleanliness == "dirty"
     assert when(state, c.StartCleaning(bed_id=BED)) == [cleaning_started(BED)]
 
 
 def test_cleaning_goes_dirty_then_cleaning_then_clean() -> None:
     state = given(vacated(BED))
     state = apply(state, when(state, c.StartCleaning(bed_id=BED)))
-    assert state.beds[BED].cleanliness == "cleaning"
+    assert state[Beds].beds[BED].cleanliness == "cleaning"
     events = when(state, c.MarkBedClean(bed_id=BED))
     assert events == [cleaned(BED)]
-    bed = apply(state, events).beds[BED]
+    bed = apply(state, events)[Beds].beds[BED]
     assert (bed.cleanliness, bed.evs_priority, bed.dirty_since) == ("clean", None, None)
 
 
@@ -171,7 +172,7 @@ def test_a_blocked_bed_can_be_unblocked() -> None:
     state = given(blocked(BED))
     events = when(state, c.UnblockBed(bed_id=BED))
     assert events == [bed_event("BedUnblocked", BED)]
-    assert apply(state, events).beds[BED].blocked is None
+    assert apply(state, events)[Beds].beds[BED].blocked is None
 
 
 def test_a_bed_that_is_not_blocked_cannot_be_unblocked() -> None:

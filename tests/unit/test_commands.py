@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import all_commands as c
 import pytest
 from pydantic import ValidationError
-
-from unitboard.domain import commands as c
 
 ADMISSION: dict[str, Any] = {
     "encounter_id": "E1",
@@ -142,9 +141,3 @@ def test_commands_are_frozen() -> None:
     command = c.MarkArrived(encounter_id="E1")
     with pytest.raises(ValidationError):
         command.encounter_id = "E2"  # type: ignore[misc]
-
-
-def test_every_bed_and_stay_command_has_a_decider() -> None:
-    from unitboard.domain.hospital import DECIDERS
-
-    assert set(c.BED_AND_STAY_COMMANDS.values()) == set(DECIDERS)

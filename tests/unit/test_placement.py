@@ -4,6 +4,7 @@ checks; test_stays.py shows each of them refusing too), and `room_conflicts`."""
 
 from __future__ import annotations
 
+import all_commands as c
 import pytest
 from builders import (
     admission_requested,
@@ -20,9 +21,10 @@ from builders import (
     when,
 )
 
-from unitboard.domain import commands as c
+from unitboard.domain.beds.state import Beds
 from unitboard.domain.errors import RuleViolation
-from unitboard.domain.placement import room_conflicts
+from unitboard.domain.stays.placement import room_conflicts
+from unitboard.domain.stays.state import Stays
 
 
 def assign(encounter_id: str, bed_id: str) -> c.AssignBed:
@@ -36,9 +38,9 @@ def test_a_clean_vacant_unblocked_bed_can_be_reserved() -> None:
     state = given(admission_requested("E1"))
     events = when(state, assign("E1", "4W-401-A"))
     assert events == [bed_assigned("E1", "4W-401-A")]
-    bed = apply(state, events).beds["4W-401-A"]
+    bed = apply(state, events)[Beds].beds["4W-401-A"]
     assert (bed.occupancy, bed.encounter_id) == ("reserved", "E1")
-    assert state.stays["E1"].reserved_bed_id == "4W-401-A"
+    assert state[Stays].stays["E1"].reserved_bed_id == "4W-401-A"
 
 
 def test_a_dirty_bed_cannot_be_reserved() -> None:
@@ -213,5 +215,5 @@ def test_a_patient_holding_two_beds_of_one_room_is_not_their_own_roommate() -> N
         when(state, c.RequestTransfer(encounter_id="E1", to_unit_id="4W", reason="window bed")),
     )
     state = apply(state, when(state, assign("E1", "4W-401-B")))
-    assert state.beds["4W-401-B"].encounter_id == "E1"
+    assert state[Beds].beds["4W-401-B"].encounter_id == "E1"
     assert room_conflicts(state, "4W-401") == []

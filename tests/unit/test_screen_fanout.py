@@ -8,19 +8,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
 import pytest
 
+from unitboard.domain.aggregates import HOUSE
 from unitboard.projections.board import BoardProjection
-from unitboard.realtime.screens import (
-    EVS_VIEW,
-    Screen,
-    ScreenHub,
-    WholeView,
-    affected_views,
-    display_view,
-)
+from unitboard.realtime.screens import Screen, ScreenHub, TouchedUnits, WholeView
 from unitboard.store import StoredEvent
-from unitboard.web.screens import ScreenRenderer
+from unitboard.web.display import DisplayRenderer, display_view, display_views
 
 pytestmark = pytest.mark.anyio
 
@@ -30,35 +25,36 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-LAYOUT = [
-    ("UnitDefined", "unit-4W", {"unit_id": "4W", "name": "4 West", "mixed_sex_rooms": False}),
+LAYOUT: list[tuple[str, dict[str, object]]] = [
     *[
-        (
-            "RoomDefined",
-            f"room-4W-40{n}",
-            {"room_id": f"4W-40{n}", "unit_id": "4W", "label": f"40{n}", "features": []},
-        )
-        for n in (1, 2)
+        ("UnitDefined", {"unit_id": unit, "name": unit, "mixed_sex_rooms": False})
+        for unit in ("4W", "ICU")
     ],
     *[
-        (
-            "BedAdded",
-            f"bed-4W-40{n}-A",
-            {"bed_id": f"4W-40{n}-A", "room_id": f"4W-40{n}", "unit_id": "4W", "label": "A"},
-        )
-        for n in (1, 2)
+        ("RoomDefined", {"room_id": room, "unit_id": room[:-4], "label": room[-3:], "features": []})
+        for room in ("4W-401", "4W-402", "ICU-101")
+    ],
+    *[
+        ("BedAdded", {"bed_id": f"{room}-A", "room_id": room, "unit_id": room[:-4], "label": "A"})
+        for room in ("4W-401", "4W-402", "ICU-101")
     ],
 ]
 
 
-def stored(position: int, type_: str, stream: str, data: dict[str, object]) -> StoredEvent:
-    return StoredEvent(position, stream, 1, type_, data, {}, "2026-11-23T10:00:00+00:00")
+def stored(position: int, type_: str, data: dict[str, object]) -> StoredEvent:
+    event = msgspec.convert(data, HOUSE.events[type_])
+    return StoredEvent(position, event.stream_id, 1, event, {}, "2026-11-23T10:00:00+00:00")
 
 
 def hospital() -> BoardProjection:
     projection = BoardProjection()
     projection.apply([stored(i, *event) for i, event in enumerate(LAYOUT, start=1)])
     return projection
+
+
+def display_hub(projection: BoardProjection, render: Any, capacity: int = 3) -> ScreenHub:
+    views = display_views(projection, TouchedUnits(projection))
+    return ScreenHub(projection, WholeView(render), capacity, str, views)
 
 
 class Socket:
@@ -102,8 +98,9 @@ def dirty_then_clean(projection: BoardProjection, hub: ScreenHub, steps: int) ->
     position = projection.position
     for step in range(steps):
         position += 1
+        data = {"bed_id": "4W-401-A", "reason": "evs"} if step % 2 == 0 else {"bed_id": "4W-401-A"}
         kind = "BedMarkedDirty" if step % 2 == 0 else "BedCleaned"
-        batch = [stored(position, kind, "bed-4W-401-A", {"bed_id": "4W-401-A"})]
+        batch = [stored(position, kind, data)]
         projection.apply(batch)
         hub.publish(batch)
     return position
@@ -111,7 +108,7 @@ def dirty_then_clean(projection: BoardProjection, hub: ScreenHub, steps: int) ->
 
 async def test_each_push_is_rendered_once_and_written_to_every_screen_at_once() -> None:
     projection, render = hospital(), Counting()
-    hub = ScreenHub(projection, WholeView(render), capacity=3, heartbeat=str)
+    hub = display_hub(projection, render)
     sockets = [Socket() for _ in range(50)]
     for socket in sockets:
         hub.subscribe(display_view("4W"), socket.screen(3), after=0)
@@ -123,12 +120,12 @@ async def test_each_push_is_rendered_once_and_written_to_every_screen_at_once() 
     assert all(socket.received[1:] == expected for socket in sockets)
     assert render.renders.count(display_view("4W")) == 50 + 5  # 50 snapshots, then once a batch
     assert hub.deliveries == 250 and hub.renders == 5
-    assert EVS_VIEW not in hub.views and EVS_VIEW not in render.renders  # nobody watches EVS
+    assert display_view("ICU") not in render.renders  # nobody watches ICU, nothing changed there
 
 
 async def test_a_stalled_screen_queues_then_is_dropped_without_slowing_the_others() -> None:
     projection = hospital()
-    hub = ScreenHub(projection, WholeView(Counting()), capacity=3, heartbeat=str)
+    hub = display_hub(projection, Counting())
     reading = [Socket() for _ in range(10)]
     for socket in reading:
         hub.subscribe(display_view("4W"), socket.screen(3), after=0)
@@ -146,7 +143,7 @@ async def test_a_stalled_screen_queues_then_is_dropped_without_slowing_the_other
 
 async def test_a_screen_that_drains_gets_what_queued_in_order_in_one_message() -> None:
     projection = hospital()
-    hub = ScreenHub(projection, WholeView(Counting()), capacity=10, heartbeat=str)
+    hub = display_hub(projection, Counting(), capacity=10)
     slow = Socket(stalled=True)
     hub.subscribe(display_view("4W"), slow.screen(10), after=0)
     dirty_then_clean(projection, hub, 3)
@@ -163,7 +160,7 @@ async def test_a_screen_that_drains_gets_what_queued_in_order_in_one_message() -
 
 async def test_a_closed_socket_leaves_the_view_and_others_still_get_the_push() -> None:
     projection = hospital()
-    hub = ScreenHub(projection, WholeView(Counting()), capacity=3, heartbeat=str)
+    hub = display_hub(projection, Counting())
 
     async def closed(text: str) -> None:
         raise OSError("connection lost")
@@ -182,7 +179,8 @@ async def test_a_closed_socket_leaves_the_view_and_others_still_get_the_push() -
 
 async def test_a_screen_already_current_gets_a_heartbeat_and_quiet_screens_get_more() -> None:
     projection = hospital()
-    hub = ScreenHub(projection, WholeView(Counting()), capacity=3, heartbeat=lambda p: f"beat {p}")
+    views = display_views(projection, TouchedUnits(projection))
+    hub = ScreenHub(projection, WholeView(Counting()), 3, lambda p: f"beat {p}", views)
     current, behind = Socket(), Socket()
     hub.subscribe(display_view("4W"), current.screen(3), after=projection.position)
     hub.subscribe(display_view("4W"), behind.screen(3), after=projection.position - 1)
@@ -197,11 +195,11 @@ async def test_a_screen_already_current_gets_a_heartbeat_and_quiet_screens_get_m
 
 def test_a_wall_display_change_carries_the_header_and_only_the_changed_room() -> None:
     projection = hospital()
-    renderer = ScreenRenderer(projection)
+    renderer = DisplayRenderer(projection)
     whole = renderer.snapshot(display_view("4W"))
     assert 'id="room-4W-401"' in whole and 'id="room-4W-402"' in whole
 
-    batch = [stored(projection.position + 1, "BedMarkedDirty", "bed-4W-401-A", _dirty())]
+    batch = [stored(projection.position + 1, "BedMarkedDirty", _dirty())]
     projection.apply(batch)
     change = renderer.changes(display_view("4W"))
 
@@ -213,16 +211,16 @@ def test_a_wall_display_change_carries_the_header_and_only_the_changed_room() ->
 
 
 def _dirty() -> dict[str, Any]:
-    return {"bed_id": "4W-401-A"}
+    return {"bed_id": "4W-401-A", "reason": "evs"}
 
 
 def test_screens_connecting_to_an_unchanged_view_share_one_snapshot_render() -> None:
     projection = hospital()
-    renderer = ScreenRenderer(projection)
+    renderer = DisplayRenderer(projection)
     first = renderer.snapshot(display_view("4W"))
     assert renderer.snapshot(display_view("4W")) is first  # not rendered again
 
-    batch = [stored(projection.position + 1, "BedMarkedDirty", "bed-4W-401-A", _dirty())]
+    batch = [stored(projection.position + 1, "BedMarkedDirty", _dirty())]
     projection.apply(batch)
     renderer.changes(display_view("4W"))
     after = renderer.snapshot(display_view("4W"))
@@ -236,9 +234,45 @@ def test_a_layout_change_refreshes_every_view() -> None:
     feature = stored(
         projection.position + 1,
         "RoomFeaturesChanged",
-        "room-4W-402",
         {"room_id": "4W-402", "features": ["telemetry"]},
     )
     projection.apply([feature])
 
-    assert affected_views(projection, [feature]) == {display_view("4W"), EVS_VIEW}
+    views = display_views(projection, TouchedUnits(projection))
+    assert set(views([feature])) == {display_view("4W"), display_view("ICU")}
+
+
+def test_an_event_reaches_the_views_of_every_unit_it_declares_it_touches() -> None:
+    projection = hospital()
+    admitted = [
+        ("AdmissionRequested", _admission()),
+        ("BedAssigned", {"encounter_id": "E1", "bed_id": "4W-401-A", "unit_id": "4W"}),
+        ("PatientArrived", {"encounter_id": "E1", "bed_id": "4W-401-A", "unit_id": "4W"}),
+    ]
+    first = projection.position + 1
+    projection.apply([stored(first + i, *event) for i, event in enumerate(admitted)])
+    transfer = stored(
+        projection.position + 1,
+        "TransferRequested",
+        {"encounter_id": "E1", "to_unit_id": "ICU", "reason": "step up"},
+    )
+    projection.apply([transfer])
+    views = display_views(projection, TouchedUnits(projection))
+
+    assert set(views([transfer])) == {display_view("4W"), display_view("ICU")}
+    cleaned = stored(projection.position + 1, "BedCleaned", {"bed_id": "ICU-101-A"})
+    assert set(views([cleaned])) == {display_view("ICU")}
+
+
+def _admission() -> dict[str, Any]:
+    return {
+        "encounter_id": "E1",
+        "mrn": "M1",
+        "family_name": "Doe",
+        "given_name": "Jo",
+        "birth_date": "1960-01-01",
+        "sex": "F",
+        "unit_id": "4W",
+        "source": "ed",
+        "attending": "Dr. Who",
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import all_commands as c
 import pytest
 from builders import (
     admission_requested,
@@ -29,9 +30,10 @@ from builders import (
     when,
 )
 
-from unitboard.domain import commands as c
+from unitboard.domain.beds.state import Beds
 from unitboard.domain.errors import NotFound, RuleViolation
-from unitboard.domain.placement import room_conflicts
+from unitboard.domain.stays.placement import room_conflicts
+from unitboard.domain.stays.state import Stays
 
 
 def admission(encounter_id: str = "E1", **data: Any) -> c.RequestAdmission:
@@ -65,12 +67,12 @@ def test_an_admission_request_records_the_patient_as_pending() -> None:
     state = given()
     events = when(state, admission("E1"))
     assert events == [admission_requested("E1")]
-    stay = apply(state, events).stays["E1"]
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.status, stay.bed_id, stay.unit_id, stay.birth_date) == (
         "pending",
         None,
         "4W",
-        "1950-04-02",
+        dt.date(1950, 4, 2),
     )
 
 
@@ -114,9 +116,9 @@ def test_assigning_another_bed_to_a_pending_admission_releases_the_first() -> No
     events = when(state, c.AssignBed(encounter_id="E1", bed_id="4W-403-A"))
     assert events == [bed_assigned("E1", "4W-403-A", released_bed_id="4W-401-A")]
     apply(state, events)
-    assert state.beds["4W-401-A"].occupancy == "vacant"
-    assert state.beds["4W-401-A"].encounter_id is None
-    assert state.stays["E1"].reserved_bed_id == "4W-403-A"
+    assert state[Beds].beds["4W-401-A"].occupancy == "vacant"
+    assert state[Beds].beds["4W-401-A"].encounter_id is None
+    assert state[Stays].stays["E1"].reserved_bed_id == "4W-403-A"
 
 
 def test_the_bed_already_reserved_for_a_patient_cannot_be_assigned_again() -> None:
@@ -146,7 +148,7 @@ def test_a_transfer_reserves_a_bed_in_the_target_unit() -> None:
     state = given(admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"))
     events = when(state, c.AssignBed(encounter_id="E1", bed_id="ICU-1-A"))
     assert events == [bed_assigned("E1", "ICU-1-A")]
-    stay = apply(state, events).stays["E1"]
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.unit_id) == ("4W-401-A", "ICU-1-A", "4W")
 
 
@@ -190,13 +192,13 @@ def test_a_transfer_within_the_unit_cannot_reserve_the_bed_the_patient_lies_in()
         c.CancelAdmission(encounter_id="E1", reason="error"),
         c.CancelTransfer(encounter_id="E1", reason="error"),
         c.UpdatePatient(encounter_id="E1", fall_risk=True),
-        c.AssignNurse(encounter_id="E1", nurse="n.kim"),
+        c.AssignNurse(encounter_id="E1", nurse="nurse"),
     ],
     ids=lambda command: type(command).__name__,
 )
 def test_a_closed_stay_cannot_change(history: list[Any], command: c.Command) -> None:
     state = given(*history)
-    status = state.stays["E1"].status
+    status = state[Stays].stays["E1"].status
     then_refused(state, command, RuleViolation, "E1", status, "nothing can change it")
 
 
@@ -208,7 +210,7 @@ def test_a_patient_arrives_into_the_reserved_bed() -> None:
     events = when(state, c.MarkArrived(encounter_id="E1"))
     assert events == [arrived("E1", "4W-401-A")]
     apply(state, events)
-    stay, bed = state.stays["E1"], state.beds["4W-401-A"]
+    stay, bed = state[Stays].stays["E1"], state[Beds].beds["4W-401-A"]
     assert (stay.status, stay.bed_id, stay.reserved_bed_id) == ("admitted", "4W-401-A", None)
     assert (bed.occupancy, bed.encounter_id) == ("occupied", "E1")
 
@@ -241,9 +243,9 @@ def test_a_transferred_patient_arrives_and_the_bed_they_leave_turns_dirty() -> N
     events = when(state, c.MarkArrived(encounter_id="E1"))
     assert events == [arrived("E1", "ICU-1-A", from_bed_id="4W-401-A"), vacated("4W-401-A")]
     apply(state, events)
-    stay = state.stays["E1"]
+    stay = state[Stays].stays["E1"]
     assert (stay.bed_id, stay.unit_id, stay.transfer_to_unit_id) == ("ICU-1-A", "ICU", None)
-    left = state.beds["4W-401-A"]
+    left = state[Beds].beds["4W-401-A"]
     assert (left.occupancy, left.cleanliness, left.encounter_id) == ("vacant", "dirty", None)
 
 
@@ -265,9 +267,9 @@ def test_a_move_puts_the_patient_in_the_new_bed_and_the_old_one_turns_dirty() ->
         vacated("4W-401-A"),
     ]
     apply(state, events)
-    assert state.stays["E1"].bed_id == "4W-403-A"
-    assert state.beds["4W-403-A"].occupancy == "occupied"
-    assert state.beds["4W-401-A"].cleanliness == "dirty"
+    assert state[Stays].stays["E1"].bed_id == "4W-403-A"
+    assert state[Beds].beds["4W-403-A"].occupancy == "occupied"
+    assert state[Beds].beds["4W-401-A"].cleanliness == "dirty"
 
 
 def test_a_patient_who_has_not_arrived_cannot_be_moved() -> None:
@@ -319,16 +321,16 @@ def test_a_move_into_the_transfer_unit_completes_the_transfer_and_frees_the_rese
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-2-A"))
-    assert events[0].data["released_bed_id"] == "ICU-1-A"
+    assert getattr(events[0], "released_bed_id") == "ICU-1-A"  # noqa: B009
     apply(state, events)
-    stay = state.stays["E1"]
+    stay = state[Stays].stays["E1"]
     assert (stay.bed_id, stay.unit_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
         "ICU-2-A",
         "ICU",
         None,
         None,
     )
-    assert state.beds["ICU-1-A"].occupancy == "vacant"
+    assert state[Beds].beds["ICU-1-A"].occupancy == "vacant"
 
 
 def test_a_move_into_the_bed_reserved_for_the_transfer_completes_it() -> None:
@@ -336,10 +338,10 @@ def test_a_move_into_the_bed_reserved_for_the_transfer_completes_it() -> None:
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-1-A"))
-    assert events[0].data["released_bed_id"] is None
-    stay = apply(state, events).stays["E1"]
+    assert getattr(events[0], "released_bed_id") is None  # noqa: B009
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("ICU-1-A", None, None)
-    assert state.beds["ICU-1-A"].occupancy == "occupied"
+    assert state[Beds].beds["ICU-1-A"].occupancy == "occupied"
 
 
 def test_a_move_within_the_unit_keeps_the_bed_reserved_for_a_pending_transfer() -> None:
@@ -347,14 +349,14 @@ def test_a_move_within_the_unit_keeps_the_bed_reserved_for_a_pending_transfer() 
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="4W-402-A"))
-    assert events[0].data["released_bed_id"] is None
-    stay = apply(state, events).stays["E1"]
+    assert getattr(events[0], "released_bed_id") is None  # noqa: B009
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
         "4W-402-A",
         "ICU-1-A",
         "ICU",
     )
-    assert (state.beds["ICU-1-A"].occupancy, state.beds["ICU-1-A"].encounter_id) == (
+    assert (state[Beds].beds["ICU-1-A"].occupancy, state[Beds].beds["ICU-1-A"].encounter_id) == (
         "reserved",
         "E1",
     )
@@ -378,10 +380,13 @@ def test_two_patients_swap_beds() -> None:
         )
     ]
     apply(state, events)
-    assert (state.stays["E1"].bed_id, state.stays["E2"].bed_id) == ("4W-403-A", "4W-401-A")
-    assert state.beds["4W-403-A"].encounter_id == "E1"
-    assert state.beds["4W-401-A"].encounter_id == "E2"
-    assert state.beds["4W-401-A"].cleanliness == "clean"
+    assert (state[Stays].stays["E1"].bed_id, state[Stays].stays["E2"].bed_id) == (
+        "4W-403-A",
+        "4W-401-A",
+    )
+    assert state[Beds].beds["4W-403-A"].encounter_id == "E1"
+    assert state[Beds].beds["4W-401-A"].encounter_id == "E2"
+    assert state[Beds].beds["4W-401-A"].cleanliness == "clean"
 
 
 def test_a_swap_keeps_a_pending_transfer_and_its_reserved_bed() -> None:
@@ -391,9 +396,9 @@ def test_a_swap_keeps_a_pending_transfer_and_its_reserved_bed() -> None:
         transfer_requested("E1", "ICU"),
         bed_assigned("E1", "ICU-1-A"),
     )
-    stay = apply(state, when(state, c.SwapBeds(encounter_id="E1", other_encounter_id="E2"))).stays[
-        "E1"
-    ]
+    stay = apply(state, when(state, c.SwapBeds(encounter_id="E1", other_encounter_id="E2")))[
+        Stays
+    ].stays["E1"]
     assert (stay.bed_id, stay.transfer_to_unit_id, stay.reserved_bed_id) == (
         "4W-403-A",
         "ICU",
@@ -508,7 +513,7 @@ def test_a_transfer_is_requested_for_a_patient_in_a_bed() -> None:
     state = given(admitted("E1", "4W-401-A"))
     events = when(state, c.RequestTransfer(encounter_id="E1", to_unit_id="ICU", reason="step up"))
     assert events == [transfer_requested("E1", "ICU", "step up")]
-    stay = apply(state, events).stays["E1"]
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.transfer_to_unit_id, stay.transfer_reason) == ("ICU", "step up")
 
 
@@ -554,7 +559,7 @@ def test_cancelling_a_transfer_releases_the_reserved_bed() -> None:
         stay_event("TransferCancelled", "E1", reason="improved", released_bed_id="ICU-1-A")
     ]
     apply(state, events)
-    stay, bed = state.stays["E1"], state.beds["ICU-1-A"]
+    stay, bed = state[Stays].stays["E1"], state[Beds].beds["ICU-1-A"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("4W-401-A", None, None)
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness) == ("vacant", None, "clean")
 
@@ -586,8 +591,8 @@ def test_a_discharge_is_ordered_with_an_expected_time() -> None:
     expected = dt.datetime(2025, 3, 2, 11, 0, tzinfo=dt.UTC)
     events = when(state, c.OrderDischarge(encounter_id="E1", expected_at=expected))
     assert events == [discharge_ordered("E1", "2025-03-02T11:00:00+00:00")]
-    stay = apply(state, events).stays["E1"]
-    assert (stay.discharge_ordered, stay.expected_discharge) == (True, "2025-03-02T11:00:00+00:00")
+    stay = apply(state, events)[Stays].stays["E1"]
+    assert (stay.discharge_ordered, stay.expected_discharge) == (True, expected)
 
 
 def test_a_discharge_cannot_be_ordered_before_arrival() -> None:
@@ -600,10 +605,10 @@ def test_a_discharged_patient_leaves_and_the_bed_turns_dirty() -> None:
     events = when(state, c.DischargePatient(encounter_id="E1"))
     assert events == discharged("E1", "4W-401-A")
     apply(state, events)
-    stay, bed = state.stays["E1"], state.beds["4W-401-A"]
+    stay, bed = state[Stays].stays["E1"], state[Beds].beds["4W-401-A"]
     assert (stay.status, stay.bed_id, stay.last_bed_id) == ("discharged", None, "4W-401-A")
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness) == ("vacant", None, "dirty")
-    assert state.beds["4W-401-A"].evs_priority is None
+    assert state[Beds].beds["4W-401-A"].evs_priority is None
 
 
 def test_a_discharge_releases_a_bed_reserved_for_a_transfer() -> None:
@@ -613,9 +618,9 @@ def test_a_discharge_releases_a_bed_reserved_for_a_transfer() -> None:
     events = when(state, c.DischargePatient(encounter_id="E1"))
     assert events == discharged("E1", "4W-401-A", released_bed_id="ICU-1-A")
     apply(state, events)
-    assert state.beds["ICU-1-A"].occupancy == "vacant"
-    assert state.beds["ICU-1-A"].cleanliness == "clean"
-    assert state.stays["E1"].transfer_to_unit_id is None
+    assert state[Beds].beds["ICU-1-A"].occupancy == "vacant"
+    assert state[Beds].beds["ICU-1-A"].cleanliness == "clean"
+    assert state[Stays].stays["E1"].transfer_to_unit_id is None
 
 
 def test_a_patient_who_has_not_arrived_cannot_be_discharged() -> None:
@@ -650,8 +655,8 @@ def test_cancelling_a_pending_admission_releases_its_reserved_bed_clean() -> Non
         )
     ]
     apply(state, events)
-    assert state.stays["E1"].status == "cancelled"
-    bed = state.beds["4W-401-A"]
+    assert state[Stays].stays["E1"].status == "cancelled"
+    bed = state[Beds].beds["4W-401-A"]
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness) == ("vacant", None, "clean")
 
 
@@ -669,8 +674,8 @@ def test_cancelling_the_admission_of_an_arrived_patient_leaves_the_bed_dirty() -
         vacated("4W-401-A"),
     ]
     apply(state, events)
-    assert state.stays["E1"].bed_id is None
-    bed = state.beds["4W-401-A"]
+    assert state[Stays].stays["E1"].bed_id is None
+    bed = state[Beds].beds["4W-401-A"]
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness) == ("vacant", None, "dirty")
 
 
@@ -681,7 +686,7 @@ def test_cancelling_a_discharge_order_keeps_the_patient_where_they_are() -> None
     state = given(admitted("E1", "4W-401-A"), discharge_ordered("E1"))
     events = when(state, c.CancelDischarge(encounter_id="E1", reason="fever"))
     assert events == [stay_event("DischargeOrderCancelled", "E1", reason="fever")]
-    stay = apply(state, events).stays["E1"]
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.discharge_ordered, stay.bed_id) == (False, "4W-401-A")
 
 
@@ -721,7 +726,7 @@ def test_a_cancelled_discharge_puts_the_patient_back_into_the_dirty_bed_made_cle
         stay_event("DischargeCancelled", "E1", reason="never left", bed_id="4W-401-A", unit_id="4W")
     ]
     apply(state, events)
-    stay, bed = state.stays["E1"], state.beds["4W-401-A"]
+    stay, bed = state[Stays].stays["E1"], state[Beds].beds["4W-401-A"]
     assert (stay.status, stay.bed_id) == ("admitted", "4W-401-A")
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness, bed.dirty_since) == (
         "occupied",
@@ -853,7 +858,7 @@ def test_an_update_records_only_what_changed() -> None:
         ),
     )
     assert events == [patient_updated("E1", given_name="Janet", fall_risk=True)]
-    stay = apply(state, events).stays["E1"]
+    stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.given_name, stay.fall_risk) == ("Janet", True)
 
 
@@ -895,13 +900,34 @@ def test_an_update_that_breaks_a_room_rule_is_recorded_and_the_room_flagged() ->
     ]
 
 
-def test_a_nurse_is_assigned_once() -> None:
+def test_a_nurse_is_assigned_once_and_recorded_by_name() -> None:
     state = given(admitted("E1", "4W-401-A"))
-    events = when(state, c.AssignNurse(encounter_id="E1", nurse="n.kim"))
-    assert events == [stay_event("NurseAssigned", "E1", nurse="n.kim")]
+    events = when(state, c.AssignNurse(encounter_id="E1", nurse="nurse"))
+    assert events == [stay_event("NurseAssigned", "E1", nurse="nurse", nurse_name="Noor Nurse")]
     apply(state, events)
-    assert state.stays["E1"].nurse == "n.kim"
-    assert when(state, c.AssignNurse(encounter_id="E1", nurse="n.kim")) == []
+    assert state[Stays].stays["E1"].nurse == "nurse"
+    assert state[Stays].stays["E1"].nurse_name == "Noor Nurse"
+    assert when(state, c.AssignNurse(encounter_id="E1", nurse="nurse")) == []
+
+
+def test_a_charge_nurse_may_be_a_patients_nurse() -> None:
+    state = given(admitted("E1", "4W-401-A"))
+    assert when(state, c.AssignNurse(encounter_id="E1", nurse="charge")) == [
+        stay_event("NurseAssigned", "E1", nurse="charge", nurse_name="Casey Charge")
+    ]
+
+
+def test_only_a_nurse_is_assigned_as_a_patients_nurse() -> None:
+    state = given(admitted("E1", "4W-401-A"))
+    then_refused(
+        state, c.AssignNurse(encounter_id="E1", nurse="secretary"), RuleViolation, "not a nurse"
+    )
+
+
+@pytest.mark.parametrize("username", ["gone", "nobody"])
+def test_a_disabled_or_unknown_user_is_not_assigned(username: str) -> None:
+    state = given(admitted("E1", "4W-401-A"))
+    then_refused(state, c.AssignNurse(encounter_id="E1", nurse=username), NotFound, repr(username))
 
 
 # -- unknown encounters and beds ----------------------------------------------------------
@@ -922,7 +948,7 @@ def test_a_nurse_is_assigned_once() -> None:
         c.CancelTransfer(encounter_id="E404", reason="x"),
         c.CancelDischarge(encounter_id="E404", reason="x"),
         c.UpdatePatient(encounter_id="E404", fall_risk=True),
-        c.AssignNurse(encounter_id="E404", nurse="n.kim"),
+        c.AssignNurse(encounter_id="E404", nurse="nurse"),
     ],
     ids=lambda command: f"{type(command).__name__}",
 )

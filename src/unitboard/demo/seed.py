@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass
 from importlib import resources
 
+from unitboard.domain.beds.state import Beds
+from unitboard.domain.stays.state import Stays
 from unitboard.service.auth import Actor, add_user, create_token
 from unitboard.service.handler import CommandService
 from unitboard.store.credentials import CredentialStore
@@ -22,6 +24,7 @@ DEMO_USERS = [
     ("admin", "admin", "Ada Admin"),
 ]
 SEEDER = Actor("demo", "integration", None, "demo seed")
+LAYOUT_LOADER = Actor("demo", "admin", None, "demo seed")
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ def demo_layout() -> str:
 
 def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
     service.catch_up()
-    service.load_layout(SEEDER, demo_layout())
+    service.load_layout(LAYOUT_LOADER, demo_layout())
     users = []
     for username, role, name in DEMO_USERS:
         if credentials.get_user(username) is None:
@@ -48,7 +51,7 @@ def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
         credentials.set_setting("demo_display_token", token)
     else:
         token = credentials.get_setting("demo_display_token")
-    if not service.state.open_stays:
+    if not service.state[Stays].open_stays:
         first_census(service, random.Random(7))
     return DemoLogins(users, token)
 
@@ -58,11 +61,12 @@ def first_census(service: CommandService, rng: random.Random) -> None:
     from unitboard.demo.simulator import Simulator
 
     simulator = Simulator(service, rng)
-    for bed in list(service.state.beds.values()):
+    beds = service.state[Beds].beds
+    for bed in list(beds.values()):
         if rng.random() < 0.68:
             simulator.admit_into(bed.bed_id)
     for _ in range(4):
         simulator.request_admission()
-    for bed in list(service.state.beds.values())[::9]:
+    for bed in list(beds.values())[::9]:
         if bed.occupancy == "vacant":
             simulator.run("MarkBedDirty", {"bed_id": bed.bed_id}, actor=simulator.evs)

@@ -8,8 +8,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
-from unitboard.domain.state import Stay
+from unitboard.domain.hospital import Hospital
+from unitboard.domain.layout.state import Layout
+from unitboard.domain.stays.state import Stay, Stays
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
 
@@ -70,8 +73,12 @@ class Simulator:
         self._serial = 0
 
     @property
-    def state(self) -> Any:
+    def state(self) -> Hospital:
         return self.service.state
+
+    @property
+    def beds(self) -> dict[str, Bed]:
+        return self.state[Beds].beds
 
     def run(self, name: str, data: dict[str, Any], actor: Actor | None = None) -> bool:
         try:
@@ -98,12 +105,12 @@ class Simulator:
 
     def _stays(self, predicate: Callable[[Stay], bool]) -> list[Stay]:
         """Open (pending or admitted) stays that match."""
-        return [s for s in self.state.open_stays.values() if predicate(s)]
+        return [s for s in self.state[Stays].open_stays.values() if predicate(s)]
 
     def request_admission(self, unit_id: str | None = None) -> str | None:
         self._serial += 1
         encounter_id = f"V{self.rng.randrange(10**6, 10**7)}{self._serial}"
-        unit_id = unit_id or self.rng.choice(list(self.state.units))
+        unit_id = unit_id or self.rng.choice(list(self.state[Layout].units))
         data = {
             "encounter_id": encounter_id,
             "mrn": f"MRN{self.rng.randrange(10**6, 10**7)}",
@@ -124,7 +131,7 @@ class Simulator:
         return encounter_id if self.run("RequestAdmission", data) else None
 
     def admit_into(self, bed_id: str) -> None:
-        bed = self.state.beds[bed_id]
+        bed = self.beds[bed_id]
         encounter_id = self.request_admission(bed.unit_id)
         if encounter_id and self.run("AssignBed", {"encounter_id": encounter_id, "bed_id": bed_id}):
             self.run("MarkArrived", {"encounter_id": encounter_id})
@@ -145,7 +152,7 @@ class Simulator:
             return
         stay = self.rng.choice(waiting)
         unit_id = stay.transfer_to_unit_id or stay.unit_id
-        beds = [b for b in self.state.beds.values() if b.unit_id == unit_id]
+        beds = [b for b in self.beds.values() if b.unit_id == unit_id]
         self.rng.shuffle(beds)
         for bed in beds:
             if self.run("AssignBed", {"encounter_id": stay.encounter_id, "bed_id": bed.bed_id}):
@@ -168,9 +175,7 @@ class Simulator:
 
     def clean_a_bed(self) -> None:
         beds = [
-            b
-            for b in self.state.beds.values()
-            if b.cleanliness != "clean" and b.occupancy != "occupied"
+            b for b in self.beds.values() if b.cleanliness != "clean" and b.occupancy != "occupied"
         ]
         if not beds:
             return
@@ -184,9 +189,7 @@ class Simulator:
             return
         stay = self.rng.choice(staying)
         beds = [
-            b
-            for b in self.state.beds.values()
-            if b.unit_id == stay.unit_id and b.occupancy == "vacant"
+            b for b in self.beds.values() if b.unit_id == stay.unit_id and b.occupancy == "vacant"
         ]
         if beds:
             self.run(
@@ -199,7 +202,7 @@ class Simulator:
         if not staying:
             return
         stay = self.rng.choice(staying)
-        others = [u for u in self.state.units if u != stay.unit_id]
+        others = [u for u in self.state[Layout].units if u != stay.unit_id]
         self.run(
             "RequestTransfer",
             {

@@ -7,20 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from unitboard.domain.evolve import Recorded, evolve
-from unitboard.domain.placement import room_conflicts
-from unitboard.domain.state import Bed, Hospital, Stay
+from unitboard.domain.beds.state import Bed, Beds
+from unitboard.domain.hospital import Hospital, Recorded
+from unitboard.domain.layout.state import Layout
+from unitboard.domain.stays.placement import room_conflicts
+from unitboard.domain.stays.state import Stay, Stays
+from unitboard.domain.values import STATUS_CODES
 from unitboard.projections.privacy import shown_name, staff_name
-
-STATUS_CODES = {
-    "occupied": "O",
-    "reserved": "R",
-    "clean": "U",
-    "dirty": "H",
-    "cleaning": "H",
-    "blocked": "C",
-    "isolated": "I",
-}
+from unitboard.projections.routing import Router
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,62 +29,74 @@ FULL = Viewer()
 WALL = Viewer(privacy=True, see_confidential=False)
 
 
+def iso(value: Any) -> str | None:
+    """A date or time as the API writes it (ISO 8601), None as None."""
+    return None if value is None else str(value.isoformat())
+
+
 @dataclass
 class BoardProjection:
     hospital: Hospital = field(default_factory=Hospital)
     updated_at: dict[str, str] = field(default_factory=dict)
+    """Each unit's last change: when an event last touched it."""
+
+    def __post_init__(self) -> None:
+        self.router = Router(self.hospital.registry)
 
     @property
     def position(self) -> int:
         return self.hospital.position
 
-    def apply(self, events: Sequence[Recorded]) -> None:
-        hospital, updated_at = self.hospital, self.updated_at
-        for event in events:
-            if event.position <= hospital.position:
-                continue
-            evolve(hospital, event, event.recorded_at)
-            hospital.position = event.position
-            unit_id = event.data.get("unit_id") or self._unit_of(event.data)
-            if unit_id:
-                updated_at[unit_id] = event.recorded_at
+    @property
+    def layout(self) -> Layout:
+        return self.hospital[Layout]
 
-    def _unit_of(self, data: dict[str, Any]) -> str | None:
-        hospital = self.hospital
-        if (bed := hospital.beds.get(data.get("bed_id", ""))) is not None:
-            return bed.unit_id
-        if (stay := hospital.stays.get(data.get("encounter_id", ""))) is not None:
-            return stay.unit_id
-        return None
+    @property
+    def beds(self) -> dict[str, Bed]:
+        return self.hospital[Beds].beds
+
+    @property
+    def stays(self) -> Stays:
+        return self.hospital[Stays]
+
+    def apply(self, events: Sequence[Recorded]) -> None:
+        hospital, updated_at, units_of = self.hospital, self.updated_at, self.router.units
+        for recorded in events:
+            if recorded.position <= hospital.position:
+                continue
+            hospital.evolve(recorded.event, recorded.recorded_at)
+            hospital.position = recorded.position
+            for unit_id in units_of(hospital, recorded.event):
+                updated_at[unit_id] = recorded.recorded_at
 
     # -- views ------------------------------------------------------------------------------
 
+    def unit_beds(self, unit_id: str) -> list[Bed]:
+        beds = self.beds
+        return [beds[bed_id] for bed_id in self.layout.bed_ids(unit_id)]
+
     def unit_board(self, unit_id: str, viewer: Viewer = FULL) -> dict[str, Any]:
-        hospital = self.hospital
-        unit = hospital.unit(unit_id)
-        beds = [hospital.beds[b] for r in unit.room_ids for b in hospital.rooms[r].bed_ids]
+        unit = self.layout.unit(unit_id)
         return {
             "unit_id": unit.unit_id,
             "name": unit.name,
-            "hospital": hospital.name,
-            "position": hospital.position,
+            "hospital": self.layout.name,
+            "position": self.position,
             "updated_at": self.updated_at.get(unit_id),
             "census": self.census(unit_id),
-            "beds": [self.bed_view(bed, viewer) for bed in beds],
+            "beds": [self.bed_view(bed, viewer) for bed in self.unit_beds(unit_id)],
             "pending_admissions": [
                 self.stay_view(stay, viewer) for stay in self.pending_admissions(unit_id)
             ],
         }
 
     def census(self, unit_id: str) -> dict[str, int]:
-        hospital = self.hospital
-        unit = hospital.unit(unit_id)
-        beds = [hospital.beds[b] for r in unit.room_ids for b in hospital.rooms[r].bed_ids]
+        beds = self.unit_beds(unit_id)
         return {
             "total": len(beds),
             "occupied": sum(b.occupancy == "occupied" for b in beds),
             "reserved": sum(b.occupancy == "reserved" for b in beds),
-            "ready": sum(bed_status(b) == "clean" for b in beds),
+            "ready": sum(b.status == "clean" for b in beds),
             "dirty": sum(b.cleanliness != "clean" and b.occupancy != "occupied" for b in beds),
             "blocked": sum(b.blocked is not None for b in beds),
             "pending_admissions": len(self.pending_admissions(unit_id)),
@@ -99,24 +105,25 @@ class BoardProjection:
     def pending_admissions(self, unit_id: str) -> list[Stay]:
         waiting = [
             s
-            for s in self.hospital.open_stays.values()
+            for s in self.stays.open_stays.values()
             if s.status == "pending" and s.reserved_bed_id is None and s.unit_id == unit_id
         ]
         return sorted(waiting, key=lambda s: s.requested_at or "")
 
     def bed_view(self, bed: Bed, viewer: Viewer = FULL) -> dict[str, Any]:
-        status = bed_status(bed)
-        stay = self.hospital.stays.get(bed.encounter_id) if bed.encounter_id else None
+        status = bed.status
+        stay = self.stays.stays.get(bed.encounter_id) if bed.encounter_id else None
+        block = bed.blocked
         return {
             "bed_id": bed.bed_id,
             "room_id": bed.room_id,
             "label": bed.label,
-            "features": list(self.hospital.rooms[bed.room_id].features),
+            "features": list(self.layout.rooms[bed.room_id].features),
             "occupancy": bed.occupancy,
             "cleanliness": bed.cleanliness,
             "evs_priority": self.evs_priority(bed),
-            "blocked": {"reason": bed.blocked.reason, "until": bed.blocked.until}
-            if bed.blocked
+            "blocked": {"kind": block.kind, "reason": block.reason, "until": iso(block.until)}
+            if block
             else None,
             "status": status,
             "status_code": STATUS_CODES[status],
@@ -135,7 +142,7 @@ class BoardProjection:
             "nurse": stay.nurse,
             "nurse_name": staff_name(stay.nurse_name, privacy=viewer.privacy),
             "discharge_ordered": stay.discharge_ordered,
-            "expected_discharge": stay.expected_discharge,
+            "expected_discharge": iso(stay.expected_discharge),
             "transfer_to_unit_id": stay.transfer_to_unit_id,
             "arriving": stay.status == "pending" or stay.reserved_bed_id is not None,
             "source": stay.source,
@@ -146,7 +153,7 @@ class BoardProjection:
         return view | {
             "encounter_id": stay.encounter_id,
             "mrn": None if hidden else stay.mrn,
-            "birth_date": None if hidden else stay.birth_date,
+            "birth_date": None if hidden else iso(stay.birth_date),
             "family_name": None if hidden else stay.family_name,
             "given_name": None if hidden else stay.given_name,
             "confidential": stay.confidential,
@@ -162,9 +169,7 @@ class BoardProjection:
         """Beds to clean, across the hospital, most needed first: a bed a waiting patient
         needs (reserved, stat), then clean-next, then the longest dirty."""
         beds = [
-            b
-            for b in self.hospital.beds.values()
-            if b.cleanliness != "clean" and b.occupancy != "occupied"
+            b for b in self.beds.values() if b.cleanliness != "clean" and b.occupancy != "occupied"
         ]
         rank = {"stat": 0, "clean_next": 1, None: 2}
         return sorted(
@@ -179,14 +184,3 @@ class BoardProjection:
         if bed.evs_priority:
             return bed.evs_priority
         return "clean_next" if self.pending_admissions(bed.unit_id) else None
-
-
-def bed_status(bed: Bed) -> str:
-    """One status per bed, as HL7 table 0116 does, with `reserved` as its own state."""
-    if bed.occupancy == "occupied":
-        return "occupied"
-    if bed.blocked is not None:
-        return "isolated" if "isolation" in bed.blocked.reason.lower() else "blocked"
-    if bed.occupancy == "reserved":
-        return "reserved"
-    return bed.cleanliness

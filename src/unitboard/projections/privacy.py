@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from unitboard.domain.state import Stay
+from unitboard.domain.stays.state import Stay
 
 
 def initials(stay: Stay) -> str:

@@ -20,11 +20,11 @@ class ReplayReport:
 
 
 def views(projection: BoardProjection) -> dict[str, Any]:
-    hospital = projection.hospital
+    units = projection.layout.units
     return {
-        "hospital": hospital,
-        "boards": {u: projection.unit_board(u, FULL) for u in hospital.units},
-        "walls": {u: projection.unit_board(u, WALL) for u in hospital.units},
+        "hospital": projection.hospital,
+        "boards": {u: projection.unit_board(u, FULL) for u in units},
+        "walls": {u: projection.unit_board(u, WALL) for u in units},
         "evs": [bed.bed_id for bed in projection.evs_queue()],
     }
 
@@ -42,11 +42,9 @@ def rebuild_and_verify(log: EventLog) -> ReplayReport:
             batch = []
     batched.apply(batch)
     differences = [name for name, view in views(batched).items() if views(live)[name] != view]
-    hospital = batched.hospital
     summary = (
-        f"{len(hospital.units)} units, {len(hospital.beds)} beds, "
-        f"{sum(s.active for s in hospital.stays.values())} active stays, at position "
-        f"{hospital.position}; "
+        f"{len(batched.layout.units)} units, {len(batched.beds)} beds, "
+        f"{len(batched.stays.open_stays)} active stays, at position {batched.position}; "
         + (
             "verified: batch and live rebuilds agree"
             if not differences

@@ -22,6 +22,7 @@ class LogFollower:
         self.sinks = sinks
         self.reader = reader
         self._catching_up = asyncio.Lock()
+        self._waiting: list[tuple[int, asyncio.Future[None]]] = []
 
     def deliver(self, events: list[StoredEvent]) -> None:
         """Events from this process's writer, in log order (called on the loop)."""
@@ -57,6 +58,22 @@ class LogFollower:
             except Exception:  # the log may be briefly unreachable; keep following
                 log.exception("catching up from the log failed; retrying")
 
+    async def reached(self, position: int, seconds: float = 2.0) -> bool:
+        """Wait until the projections show `position` (say, a command's own write, so the
+        reply shows it too); False when that took longer than `seconds`."""
+        if self.position >= position:
+            return True
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiting.append((position, waiter))
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), seconds)
+        except TimeoutError:
+            return False
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+        return True
+
     def _apply(self, events: list[StoredEvent]) -> None:
         expected = self.position + 1
         for event in events:
@@ -66,3 +83,16 @@ class LogFollower:
         self.position = events[-1].position
         for sink in self.sinks:
             sink(events)
+        if self._waiting:
+            self._wake(self.position)
+
+    def _wake(self, position: int) -> None:
+        still = []
+        for wanted, waiter in self._waiting:
+            if waiter.done():
+                continue
+            if wanted <= position:
+                waiter.set_result(None)
+            else:
+                still.append((wanted, waiter))
+        self._waiting = still

@@ -10,56 +10,44 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from typing import Any, Protocol
 
 from unitboard.projections.board import BoardProjection
 from unitboard.store import StoredEvent
 
-EVS_VIEW = "evs"
 HEARTBEAT_SECONDS = 2.0
 Send = Callable[[str], Coroutine[Any, Any, None]]
 Drop = Callable[[int], Awaitable[None]]
 
 
-def display_view(unit_id: str) -> str:
-    return f"display:{unit_id}"
+class TouchedUnits:
+    """The units a batch of events touches, by what each event declares: worked out once
+    per batch, however many screen families ask. None when the layout changed (every view
+    may look different, and a removed room names no unit any more)."""
 
+    def __init__(self, projection: BoardProjection) -> None:
+        self.projection = projection
+        self._last: tuple[int, frozenset[str] | None] = (0, frozenset())
 
-LAYOUT_EVENTS = frozenset(
-    {
-        "HospitalNamed", "UnitDefined", "UnitChanged", "UnitRemoved", "RoomDefined",
-        "RoomFeaturesChanged", "RoomRemoved", "BedAdded", "BedRemoved",
-    }
-)  # fmt: skip
+    def __call__(self, events: list[StoredEvent]) -> frozenset[str] | None:
+        if not events:
+            return frozenset()
+        if self._last[0] == events[-1].position:
+            return self._last[1]
+        units = self._work_out(events)
+        self._last = (events[-1].position, units)
+        return units
 
-
-def affected_views(projection: BoardProjection, events: list[StoredEvent]) -> set[str]:
-    """The views a batch changes: every unit named by an event or owning a bed or stay it
-    names; the EVS queue whenever a bed or stay changed (priorities depend on both); every
-    view when the layout changed (rare, and a removed room names no unit any more)."""
-    hospital = projection.hospital
-    views: set[str] = set()
-    for event in events:
-        if event.type in LAYOUT_EVENTS:
-            return {display_view(u) for u in hospital.units} | {EVS_VIEW}
-        units = {value for value in _values(event.data) if value in hospital.units}
-        for value in _values(event.data):
-            if (bed := hospital.beds.get(value)) is not None:
-                units.add(bed.unit_id)
-            if (stay := hospital.stays.get(value)) is not None:
-                units.add(stay.unit_id)
-                for bed_id in (stay.bed_id, stay.reserved_bed_id, stay.last_bed_id):
-                    if bed_id and bed_id in hospital.beds:
-                        units.add(hospital.beds[bed_id].unit_id)
-        views.update(display_view(u) for u in units)
-        if units:
-            views.add(EVS_VIEW)
-    return views
-
-
-def _values(data: dict[str, Any]) -> list[str]:
-    return [v for v in data.values() if isinstance(v, str)]
+    def _work_out(self, events: list[StoredEvent]) -> frozenset[str] | None:
+        hospital, units_of = self.projection.hospital, self.projection.router.units
+        known = self.projection.layout.units
+        units: set[str] = set()
+        for recorded in events:
+            if recorded.event.LAYOUT:
+                return None
+            units.update(units_of(hospital, recorded.event))
+        return frozenset(unit for unit in units if unit in known)
 
 
 class Renderer(Protocol):
@@ -183,7 +171,8 @@ class Screen:
 
 class ScreenHub:
     """Screens by view; `publish` is a sink for `Runtime.sinks` (called on the event loop).
-    `views_of` names the views a batch changes; `heartbeat` renders a position-only push."""
+    `views_of` names the views a batch changes (those nobody shows are skipped);
+    `heartbeat` renders a position-only push."""
 
     def __init__(
         self,
@@ -191,7 +180,7 @@ class ScreenHub:
         renderer: Renderer,
         capacity: int,
         heartbeat: Callable[[int], str],
-        views_of: Callable[[BoardProjection, list[StoredEvent]], set[str]] = affected_views,
+        views_of: Callable[[list[StoredEvent]], Iterable[str]],
     ) -> None:
         self.projection = projection
         self.renderer = renderer
@@ -223,7 +212,7 @@ class ScreenHub:
         if not events or not self.views:
             return
         position = events[-1].position
-        for view in self.views_of(self.projection, events):
+        for view in self.views_of(events):
             screens = self.views.get(view)
             if not screens:
                 continue

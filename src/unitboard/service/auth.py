@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from unitboard.service.roles import ROLES
+from unitboard.domain.roles import ROLES
 from unitboard.store.credentials import CredentialStore
 
 _hasher = PasswordHasher()

@@ -15,23 +15,21 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from unitboard.domain import commands as c
-from unitboard.domain.errors import DomainError, NotFound, RuleViolation
+from unitboard.domain.commands import Command
+from unitboard.domain.context import Context
+from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
-from unitboard.domain.evolve import Recorded, fold
-from unitboard.domain.hospital import decide
-from unitboard.domain.layout import decide_layout, parse_layout
-from unitboard.domain.state import Hospital
-from unitboard.service import roles
+from unitboard.domain.hospital import Hospital, Recorded, decide, fold
+from unitboard.domain.roles import role_label
 from unitboard.service.auth import Actor
 from unitboard.service.errors import Conflict, Forbidden, InputError
+from unitboard.service.people import StaffDirectory
 from unitboard.service.validation import describe
 from unitboard.store import Appended, ConcurrencyError, EventLog, IdempotencyConflict, StoredEvent
 from unitboard.store.credentials import CredentialStore
 
-COMMANDS: dict[str, type[c.Command]] = dict(c.BED_AND_STAY_COMMANDS)
 _RETRIES = 5
 
 Listener = Callable[[list[StoredEvent]], None]
@@ -48,7 +46,8 @@ class CommandService:
     def __init__(self, log: EventLog, credentials: CredentialStore) -> None:
         self.log = log
         self.credentials = credentials
-        self.state = Hospital()
+        self.people = StaffDirectory(credentials)
+        self.state = Hospital(log.codec.registry)
         # Each stream's last version, for the log's optimistic check (the log's concern, not
         # the board's, so it is counted here rather than in the domain state).
         self.versions: dict[str, int] = {}
@@ -83,8 +82,9 @@ class CommandService:
             try:
                 # A retry the board would still accept is answered by the log itself: the
                 # append finds its key and hands back the first answer, recording nothing.
+                context = Context(actor.name, actor.role, self.people)
                 return self._append_decided(
-                    lambda state: self._decide(state, command), metadata, idempotency_key, digest
+                    lambda state: decide(state, command, context), metadata, idempotency_key, digest
                 )
             except DomainError:
                 # A retry the board has moved past (the bed is taken now: by this very
@@ -93,40 +93,25 @@ class CommandService:
                     return answer
                 raise
 
-    def validate(self, actor: Actor, name: str, data: Any) -> c.Command:
-        cls = COMMANDS.get(name)
-        if cls is None:
+    def validate(self, actor: Actor, name: str, data: Any) -> Command:
+        spec = self.state.registry.spec(name)
+        if spec is None:
             raise InputError(f"There is no command {name!r}.")
-        if not roles.may(actor.role, name):
-            raise Forbidden(f"The {roles.label(actor.role)} role may not use {name}.")
+        if actor.role not in spec.roles:
+            raise Forbidden(f"The {role_label(actor.role)} role may not use {name}.")
         if not isinstance(data, dict):
             raise InputError("data must be a JSON object of the command's fields.")
         try:
-            return cls.model_validate(data)
+            command: Command = spec.model.model_validate(data)
         except ValidationError as exc:
             raise InputError(describe(exc)) from None
+        return command
 
     def load_layout(self, actor: Actor, text: str) -> Appended:
-        layout = parse_layout(text)
-        metadata = self._metadata(actor, "LoadLayout", None, None)
-        with self._lock:
-            return self._append_decided(lambda s: decide_layout(s, layout), metadata, None, None)
+        """Bring the layout in line with a layout file's text (LoadLayout)."""
+        return self.execute(actor, "LoadLayout", {"toml": text})
 
     # -- the write path ---------------------------------------------------------------------
-
-    def _decide(self, state: Hospital, command: BaseModel) -> list[Event]:
-        if isinstance(command, c.AssignNurse):
-            user = self.credentials.get_user(command.nurse)
-            if user is None or user.disabled:
-                raise NotFound(f"There is no active user {command.nurse!r} to assign.")
-            if user.role not in ("nurse", "charge_nurse"):
-                raise RuleViolation(f"{user.name} ({command.nurse}) is not a nurse.")
-            # The board shows the nurse by name; the name is as it was when assigned.
-            return [
-                Event(e.type, e.stream_id, {**e.data, "nurse_name": user.name})
-                for e in decide(state, command)
-            ]
-        return decide(state, command)  # type: ignore[arg-type]
 
     def _append_decided(
         self,

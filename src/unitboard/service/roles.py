@@ -1,46 +1,10 @@
-"""Who may do what: the role table of the contract, enforced here for every entry point."""
+"""Who may do what: each command declares its roles (domain/registry.py); here are the
+read permissions beside them, enforced for every entry point."""
 
 from __future__ import annotations
 
-ROLES = (
-    "admin",
-    "secretary",
-    "charge_nurse",
-    "nurse",
-    "transport",
-    "evs",
-    "provider",
-    "display",
-    "integration",
-)
-
-_PLACEMENT = {"secretary", "charge_nurse", "integration"}
-_CLEANING = {"evs", "secretary", "charge_nurse"}
-_BLOCKING = {"secretary", "charge_nurse"}
-
-ALLOWED: dict[str, frozenset[str]] = {
-    name: frozenset(roles)
-    for name, roles in {
-        "RequestAdmission": _PLACEMENT,
-        "AssignBed": _PLACEMENT,
-        "MarkArrived": _PLACEMENT | {"nurse"},
-        "MovePatient": _PLACEMENT,
-        "SwapBeds": _PLACEMENT,
-        "RequestTransfer": _PLACEMENT,
-        "OrderDischarge": _PLACEMENT | {"nurse"},
-        "DischargePatient": _PLACEMENT,
-        "CancelAdmission": _PLACEMENT,
-        "CancelTransfer": _PLACEMENT,
-        "CancelDischarge": _PLACEMENT,
-        "UpdatePatient": _PLACEMENT,
-        "AssignNurse": {"charge_nurse"},
-        "MarkBedDirty": _CLEANING,
-        "StartCleaning": _CLEANING,
-        "MarkBedClean": _CLEANING,
-        "BlockBed": _BLOCKING,
-        "UnblockBed": _BLOCKING,
-    }.items()
-}
+from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.roles import ROLES, role_label
 
 READ_EVENTS = frozenset(set(ROLES) - {"display"})
 SEE_CONFIDENTIAL_NAMES = frozenset(
@@ -49,8 +13,11 @@ SEE_CONFIDENTIAL_NAMES = frozenset(
 
 
 def may(role: str, command: str) -> bool:
-    return role in ALLOWED.get(command, frozenset())
+    return HOUSE.may(role, command)
 
 
 def label(role: str) -> str:
-    return role.replace("_", " ")
+    return role_label(role)
+
+
+__all__ = ["READ_EVENTS", "ROLES", "SEE_CONFIDENTIAL_NAMES", "label", "may"]

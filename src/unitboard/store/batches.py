@@ -7,10 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from unitboard.domain.events import Event
+from unitboard.store.codec import EventCodec
 from unitboard.store.records import JSON, ConcurrencyError, StoredAnswer, StoredEvent, to_json_text
 
-EventRow = tuple[int, str, int, str, str, str, str]
-"""(position, stream_id, version, type, data, metadata, recorded_at) as stored."""
+EventRow = tuple[int, str, int, str, int, str, str, str]
+"""(position, stream_id, version, type, event_version, data, metadata, recorded_at) as
+stored (the order of NEW_EVENT_COLUMNS)."""
+NEW_EVENT_COLUMNS = "position, stream_id, version, type, event_version, data, metadata, recorded_at"
 AnswerRow = tuple[str, str, int | None, int, str]
 """(key, request_hash, first_position, last_position, recorded_at) as stored."""
 
@@ -47,11 +50,12 @@ class Draft:
         metadata: JSON,
         stream_versions: Mapping[str, int] | None,
         key: IdempotencyKey | None,
+        codec: EventCodec,
     ) -> None:
         self.events = events
         self.metadata = dict(metadata)
         self.metadata_text = to_json_text(self.metadata)
-        self.data_texts = [to_json_text(event.data) for event in events]
+        self.data_texts = [codec.encode(event) for event in events]
         self.stream_versions = stream_versions
         self.key = key
 
@@ -70,12 +74,21 @@ class Draft:
         recorded_at = now_text()
         positions = range(head + 1, head + 1 + len(self.events))
         events = [
-            StoredEvent(p, e.stream_id, v, e.type, dict(e.data), self.metadata, recorded_at)
+            StoredEvent(p, e.stream_id, v, e, self.metadata, recorded_at)
             for p, e, v in zip(positions, self.events, self._versions(known), strict=True)
         ]
         rows = [
-            (e.position, e.stream_id, e.version, e.type, data, self.metadata_text, recorded_at)
-            for e, data in zip(events, self.data_texts, strict=True)
+            (
+                stored.position,
+                stored.stream_id,
+                stored.version,
+                stored.type,
+                stored.event.VERSION,
+                data,
+                self.metadata_text,
+                recorded_at,
+            )
+            for stored, data in zip(events, self.data_texts, strict=True)
         ]
         last = head + len(events)
         return Numbered(last, events, rows, self._answer_row(head, last, recorded_at))

@@ -5,12 +5,14 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 
-import orjson
 from sqlalchemy import Engine, bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from unitboard.domain.events import Event
+from unitboard.domain.hospital import house
+from unitboard.domain.registry import Registry
 from unitboard.store.batches import Draft, IdempotencyKey, Numbered
+from unitboard.store.codec import EventCodec
 from unitboard.store.records import (
     JSON,
     Appended,
@@ -21,7 +23,7 @@ from unitboard.store.records import (
     StoredEvent,
     stored_event,
 )
-from unitboard.store.schema import events, idempotency
+from unitboard.store.schema import STORED_EVENT_COLUMNS, events, idempotency
 from unitboard.store.urls import for_reading
 from unitboard.store.writers import writer_for
 
@@ -29,7 +31,7 @@ __all__ = ["Appended", "ConcurrencyError", "EventLog", "IdempotencyConflict", "S
 
 _HEAD = select(func.coalesce(func.max(events.c.position), 0))
 _READ = (
-    select(*events.c)
+    select(*STORED_EVENT_COLUMNS)
     .where(events.c.position > bindparam("after"))
     .order_by(events.c.position)
     .limit(bindparam("limit"))
@@ -39,7 +41,7 @@ _ANSWER_AND_EVENTS = (
         idempotency.c.request_hash,
         idempotency.c.first_position,
         idempotency.c.last_position,
-        *events.c,
+        *STORED_EVENT_COLUMNS,
     )
     .select_from(
         idempotency.outerjoin(
@@ -53,14 +55,15 @@ _ANSWER_AND_EVENTS = (
 
 
 _REPLAY = (
-    "SELECT position, stream_id, type, data, recorded_at FROM events "
+    "SELECT position, stream_id, type, event_version, data, recorded_at FROM events "
     "WHERE position > {mark} ORDER BY position LIMIT {mark}"
 )
 
 
 class EventLog:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, registry: Registry | None = None) -> None:
         self.engine = engine
+        self.codec = EventCodec(registry or house())
         self._reader = for_reading(engine)
         self._writer = writer_for(engine)
         self._release = weakref.finalize(self, self._writer.close)
@@ -78,7 +81,7 @@ class EventLog:
         """Record `events` in one transaction, or give the stored answer of an earlier call
         with the same idempotency key."""
         key = _idempotency_key(idempotency_key, request_hash)
-        draft = Draft(events, metadata, stream_versions, key)
+        draft = Draft(events, metadata, stream_versions, key, self.codec)
         outcome = self._writer.write(draft, expected_position)
         if isinstance(outcome, Numbered):
             return Appended(outcome.head, outcome.events)
@@ -97,14 +100,14 @@ class EventLog:
         if not rows:
             return None
         StoredAnswer(*rows[0][:3]).check(idempotency_key, request_hash)
-        recorded = [stored_event(row[3:]) for row in rows if row[3] is not None]
+        recorded = [stored_event(self.codec, row[3:]) for row in rows if row[3] is not None]
         return Appended(rows[0][2], recorded, replayed=True)
 
     def read(self, after: int = 0, limit: int = 1000) -> list[StoredEvent]:
         """Events with position > after, ascending, at most `limit` of them."""
         with self._reader.connect() as connection:
             rows = connection.execute(_READ, {"after": after, "limit": limit}).all()
-        return [stored_event(row) for row in rows]
+        return [stored_event(self.codec, row) for row in rows]
 
     def head(self) -> int:
         """The last position, 0 when the log is empty."""
@@ -126,13 +129,14 @@ class EventLog:
         straight off the driver's cursor. A start-up reads the whole log through here."""
         mark = "?" if self._reader.dialect.paramstyle == "qmark" else "%s"
         sql = _REPLAY.format(mark=mark)
+        decode = self.codec.decode
         with self._reader.connect() as connection:
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             while True:
                 cursor.execute(sql, (after, batch))
                 rows = cursor.fetchall()
                 if rows:
-                    yield [Fact(p, s, t, orjson.loads(d), at) for p, s, t, d, at in rows]
+                    yield [Fact(p, s, decode(t, v, d), at) for p, s, t, v, d, at in rows]
                 if len(rows) < batch:
                     return
                 after = rows[-1][0]

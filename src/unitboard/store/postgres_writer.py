@@ -30,7 +30,15 @@ from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine
 
 from unitboard.store.appending import Outcome, write_locked
-from unitboard.store.batches import AnswerRow, Draft, EventRow, LogView, Numbered, check_head
+from unitboard.store.batches import (
+    NEW_EVENT_COLUMNS,
+    AnswerRow,
+    Draft,
+    EventRow,
+    LogView,
+    Numbered,
+    check_head,
+)
 from unitboard.store.held import HeldPostgresConnection
 from unitboard.store.records import ConcurrencyError, StoredAnswer
 from unitboard.store.schema import ANSWER_KEY_CONSTRAINT, HEAD_MOVED_SQLSTATE
@@ -42,10 +50,8 @@ _ANSWER = "SELECT request_hash, first_position, last_position FROM idempotency W
 _VERSIONS = (
     "SELECT stream_id, max(version) FROM events WHERE stream_id = ANY(%s) GROUP BY stream_id"
 )
-_NEW_EVENTS = (
-    "INSERT INTO events (position, stream_id, version, type, data, metadata, recorded_at) VALUES "
-)
-_EVENT_VALUES = "(%s, %s, %s, %s, %s, %s, %s)"
+_NEW_EVENTS = f"INSERT INTO events ({NEW_EVENT_COLUMNS}) VALUES "
+_EVENT_VALUES = "(%s, %s, %s, %s, %s, %s, %s, %s)"
 _NEW_ANSWER = (
     "INSERT INTO idempotency (key, request_hash, first_position, last_position, recorded_at) "
     "VALUES (%s, %s, %s, %s, %s)"

@@ -9,6 +9,9 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from unitboard.domain.events import Event
+from unitboard.store.codec import EventCodec, event_data
+
 JSON = dict[str, Any]
 
 
@@ -22,13 +25,23 @@ class IdempotencyConflict(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoredEvent:
+    """An event as the log keeps it: where it stands (position, stream and the stream's
+    version), the typed event, who caused it (metadata) and when it was recorded."""
+
     position: int
     stream_id: str
     version: int
-    type: str
-    data: JSON
+    event: Event
     metadata: JSON
     recorded_at: str
+
+    @property
+    def type(self) -> str:
+        return type(self.event).__name__
+
+    @property
+    def data(self) -> JSON:
+        return event_data(self.event)
 
     def to_json(self) -> JSON:
         return {
@@ -48,8 +61,7 @@ class Fact(NamedTuple):
 
     position: int
     stream_id: str
-    type: str
-    data: JSON
+    event: Event
     recorded_at: str
 
 
@@ -85,10 +97,9 @@ def to_json_text(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def stored_event(row: Sequence[Any]) -> StoredEvent:
-    """A StoredEvent from a row of (position, stream_id, version, type, data, metadata,
-    recorded_at), the order of the events table."""
-    position, stream_id, version, type_, data, meta, recorded_at = row
-    return StoredEvent(
-        position, stream_id, version, type_, orjson.loads(data), orjson.loads(meta), recorded_at
-    )
+def stored_event(codec: EventCodec, row: Sequence[Any]) -> StoredEvent:
+    """A StoredEvent from a row of STORED_EVENT_COLUMNS: (position, stream_id, version,
+    type, event_version, data, metadata, recorded_at)."""
+    position, stream_id, version, type_, event_version, data, meta, recorded_at = row
+    event = codec.decode(type_, event_version, data)
+    return StoredEvent(position, stream_id, version, event, orjson.loads(meta), recorded_at)

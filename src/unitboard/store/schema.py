@@ -1,15 +1,13 @@
-"""The tables, and bringing a database to the schema this code expects."""
+"""The tables as this code queries them. Alembic owns the schema itself: the revisions in
+store/migrations/versions create and change it (unitboard.store.migrate runs them), and
+tests/integration/test_migrations.py checks that these tables match their head."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    Connection,
-    Engine,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -17,34 +15,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    inspect,
-    select,
-    text,
 )
-
-Migration = Callable[[Connection], None]
 
 ANSWER_KEY_CONSTRAINT = "idempotency_pkey"
 HEAD_MOVED_SQLSTATE = "UB409"
+"""What unitboard_expect_head (a PostgreSQL function made by revision 0001) raises."""
 _POSITION = BigInteger().with_variant(Integer(), "sqlite")
 """On SQLite an INTEGER PRIMARY KEY is the rowid: the table is kept in position order."""
-
-EXPECT_HEAD_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION unitboard_expect_head(expected bigint) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-    head bigint := (SELECT coalesce(max(position), 0) FROM events);
-BEGIN
-    IF head <> expected THEN
-        RAISE EXCEPTION USING
-            ERRCODE = '{HEAD_MOVED_SQLSTATE}',
-            MESSAGE = 'the log is at position ' || head || ', not at ' || expected,
-            DETAIL = head::text;
-    END IF;
-END
-$$
-"""
-"""Raises HEAD_MOVED_SQLSTATE (DETAIL: the head) unless the log's head is `expected`."""
 
 metadata = MetaData()
 
@@ -58,8 +35,21 @@ events = Table(
     Column("data", Text, nullable=False),
     Column("metadata", Text, nullable=False, key="meta"),
     Column("recorded_at", String(40), nullable=False),
+    Column("event_version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("stream_id", "version", name="uq_events_stream_version"),
 )
+
+STORED_EVENT_COLUMNS = (
+    events.c.position,
+    events.c.stream_id,
+    events.c.version,
+    events.c.type,
+    events.c.event_version,
+    events.c.data,
+    events.c.meta,
+    events.c.recorded_at,
+)
+"""The columns a StoredEvent is read from, in its order (records.stored_event)."""
 
 idempotency = Table(
     "idempotency",
@@ -102,66 +92,3 @@ settings = Table(
     Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
 )
-
-SCHEMA_VERSION_KEY = "schema_version"
-MIGRATIONS: list[Migration] = []
-"""MIGRATIONS[n - 1] brings a database from schema version n to n + 1."""
-SCHEMA_VERSION = len(MIGRATIONS) + 1
-_SCHEMA_LOCK = 7_446_001
-
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer unitboard than this one."""
-
-
-def create_schema(engine: Engine) -> int:
-    """Create what is missing and migrate to SCHEMA_VERSION; safe on every start."""
-    with engine.begin() as connection:
-        _hold_schema_lock(connection)
-        found = recorded_version(connection)
-        if found is not None:
-            migrate(connection, found, MIGRATIONS)
-        metadata.create_all(connection)
-        _create_functions(connection)
-        _record_version(connection, SCHEMA_VERSION, found)
-    return SCHEMA_VERSION
-
-
-def recorded_version(connection: Connection) -> int | None:
-    if not inspect(connection).has_table(settings.name):
-        return None
-    query = select(settings.c.value).where(settings.c.key == SCHEMA_VERSION_KEY)
-    value = connection.execute(query).scalar_one_or_none()
-    return None if value is None else int(value)
-
-
-def migrate(connection: Connection, found: int, migrations: list[Migration]) -> None:
-    target = len(migrations) + 1
-    if found > target:
-        raise SchemaTooNew(
-            f"the database has schema version {found}, newer than this unitboard's {target}; "
-            "upgrade unitboard"
-        )
-    for migration in migrations[found - 1 :]:
-        migration(connection)
-
-
-def _hold_schema_lock(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-
-
-def _create_functions(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(EXPECT_HEAD_FUNCTION)
-
-
-def _record_version(connection: Connection, version: int, found: int | None) -> None:
-    if found == version:
-        return
-    if found is None:
-        connection.execute(settings.insert(), {"key": SCHEMA_VERSION_KEY, "value": str(version)})
-        return
-    connection.execute(
-        settings.update().where(settings.c.key == SCHEMA_VERSION_KEY).values(value=str(version))
-    )

@@ -13,17 +13,14 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 
 from unitboard.store.appending import Outcome, write_locked
-from unitboard.store.batches import AnswerRow, Draft, EventRow, LogView
+from unitboard.store.batches import NEW_EVENT_COLUMNS, AnswerRow, Draft, EventRow, LogView
 from unitboard.store.held import HeldSqliteConnection
 from unitboard.store.records import ConcurrencyError, StoredAnswer
 
 _HEAD = "SELECT coalesce(max(position), 0) FROM events"
 _ANSWER = 'SELECT request_hash, first_position, last_position FROM idempotency WHERE "key" = ?'
 _VERSIONS = "SELECT stream_id, max(version) FROM events WHERE stream_id IN ({}) GROUP BY stream_id"
-_NEW_EVENTS = (
-    "INSERT INTO events (position, stream_id, version, type, data, metadata, recorded_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
-)
+_NEW_EVENTS = f"INSERT INTO events ({NEW_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _NEW_ANSWER = (
     'INSERT INTO idempotency ("key", request_hash, first_position, last_position, recorded_at) '
     "VALUES (?, ?, ?, ?, ?)"

@@ -16,26 +16,17 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from unitboard.domain.errors import DomainError
 from unitboard.projections.board import FULL, WALL, Viewer
 from unitboard.realtime.feed import Subscriber, encode
+from unitboard.runtime import Runtime
 from unitboard.service import roles
 from unitboard.service.auth import Actor
-from unitboard.web.auth import Authenticator, bearer
+from unitboard.web.auth import bearer
+from unitboard.web.common import actor_of, runtime_of
 from unitboard.web.errors import ApiError, domain_error_response, error_response, unauthorized
-from unitboard.web.runtime import Runtime
 
 MAX_BODY = 64 * 1024
 MAX_EVENTS = 1000
 BODY_KEYS = {"command", "data", "idempotency_key"}
 log = logging.getLogger(__name__)
-
-
-def runtime_of(connection: HTTPConnection) -> Runtime:
-    runtime: Runtime = connection.app.state.runtime
-    return runtime
-
-
-async def actor_of(connection: HTTPConnection) -> Actor | None:
-    authenticator: Authenticator = connection.app.state.authenticator
-    return await authenticator.actor(connection)
 
 
 async def require_actor(connection: HTTPConnection) -> Actor:
@@ -133,16 +124,14 @@ async def get_board(request: Request) -> Response:
 
 async def get_units(request: Request) -> Response:
     await require_actor(request)
-    hospital = runtime_of(request).projection.hospital
+    projection = runtime_of(request).projection
     units = [
-        {
-            "unit_id": u.unit_id,
-            "name": u.name,
-            "census": runtime_of(request).projection.census(u.unit_id),
-        }
-        for u in hospital.units.values()
+        {"unit_id": u.unit_id, "name": u.name, "census": projection.census(u.unit_id)}
+        for u in projection.layout.units.values()
     ]
-    return JSONResponse({"hospital": hospital.name, "position": hospital.position, "units": units})
+    return JSONResponse(
+        {"hospital": projection.layout.name, "position": projection.position, "units": units}
+    )
 
 
 async def get_events(request: Request) -> Response:

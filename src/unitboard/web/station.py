@@ -1,13 +1,15 @@
 """The unit secretary's station: the unit's board with full names and a second identifier,
-the pending-admissions queue, and every bed action as a form. Page, command replies and live
-pushes are rendered by the same macros (templates/_station.html). Live pushes come from a
-second ScreenHub whose views ("station:UNIT") follow the display views of the same units,
-rendered with FULL names and sent only to station subscribers (never to a wall display)."""
+the pending-admissions queue, and a bed's actions as forms. Every form a person sees is an
+offer of the domain for their role (nothing is offered that would be refused for who they
+are), with the choices the rules accept. Page, command replies and live pushes are
+rendered by the same macros (templates/_station.html); live pushes go to views
+"station:UNIT:ROLE", rendered once per view, never to a wall display."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -16,74 +18,50 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from unitboard.domain.context import Context
 from unitboard.domain.errors import DomainError
-from unitboard.domain.placement import check_placement
 from unitboard.projections.board import FULL, BoardProjection
-from unitboard.realtime.screens import ScreenHub, WholeView, affected_views
-from unitboard.service import roles
+from unitboard.realtime.screens import ScreenHub, WholeView
+from unitboard.runtime import Runtime
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
-from unitboard.web.api import actor_of, runtime_of
-from unitboard.web.runtime import Runtime
-from unitboard.web.screens import (
+from unitboard.web.common import (
     Refused,
+    actor_of,
     attach,
-    caught_up,
     check_csrf,
+    context_of,
     csrf_token,
     environment,
     heartbeat,
+    macros,
+    offers_by_command,
     page,
-    same_origin,
-    serve_screen,
+    runtime_of,
+    screen_socket,
 )
 
-STATION_ROLES = frozenset({"secretary", "charge_nurse", "nurse"})
+STATION_ROLES = ("secretary", "charge_nurse", "nurse")
 BOOL_FIELDS = frozenset({"fall_risk", "confidential"})
 DATETIME_FIELDS = frozenset({"expected_at", "until"})
 FORM_ONLY = frozenset({"csrf", "command", "form_id", "panel_bed"})
-COMMANDS = frozenset(
-    {
-        "RequestAdmission", "AssignBed", "MarkArrived", "MovePatient", "SwapBeds",
-        "RequestTransfer", "OrderDischarge", "DischargePatient", "CancelAdmission",
-        "CancelTransfer", "CancelDischarge", "MarkBedDirty", "StartCleaning", "MarkBedClean",
-        "BlockBed", "UnblockBed", "AssignNurse", "UpdatePatient",
-    }
-)  # fmt: skip
 
 
-def station_view(unit_id: str) -> str:
-    return f"station:{unit_id}"
+def station_view(unit_id: str, role: str) -> str:
+    return f"station:{unit_id}:{role}"
 
 
 # -- view models --------------------------------------------------------------------------
 
 
-def legal_beds(projection: BoardProjection, stay: Any, unit_id: str) -> list[dict[str, str]]:
-    """Beds of the unit that the placement rules let this patient take."""
-    hospital = projection.hospital
-    beds = []
-    for room_id in hospital.unit(unit_id).room_ids:
-        room = hospital.rooms[room_id]
-        for bed_id in room.bed_ids:
-            bed = hospital.beds[bed_id]
-            if bed_id in (stay.bed_id, stay.reserved_bed_id):
-                continue
-            try:
-                check_placement(hospital, stay, bed)
-            except DomainError:
-                continue
-            beds.append({"bed_id": bed_id, "label": f"{room.label}-{bed.label}"})
-    return beds
-
-
-def station_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]:
+def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, Any]:
+    projection = runtime.projection
     board = projection.unit_board(unit_id, FULL)
-    hospital = projection.hospital
+    layout = projection.layout
     beds = {bed["bed_id"]: bed for bed in board["beds"]}
     rooms = []
-    for room_id in hospital.unit(unit_id).room_ids:
-        room = hospital.rooms[room_id]
+    for room_id in layout.unit(unit_id).room_ids:
+        room = layout.rooms[room_id]
         for bed_id in room.bed_ids:
             beds[bed_id]["room_label"] = room.label
         rooms.append(
@@ -97,90 +75,58 @@ def station_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
     queue = []
     for stay in projection.pending_admissions(unit_id):
         view = projection.stay_view(stay, FULL)
-        view["legal_beds"] = legal_beds(projection, stay, unit_id)
+        offers = runtime.registry.offered(projection.hospital, "stay", stay.encounter_id, ctx)
+        view["offers"] = offers_by_command(offers)
         queue.append(view)
     return {
         "board": board,
         "rooms": rooms,
         "queue": queue,
+        "queue_actions": any(
+            row["offers"]["AssignBed"] or row["offers"]["CancelAdmission"] for row in queue
+        ),
         "unit_id": unit_id,
         "position": projection.position,
+        "may_admit": runtime.registry.may(ctx.role, "RequestAdmission"),
     }
 
 
-def panel_context(
-    projection: BoardProjection,
-    unit_id: str,
-    bed_id: str,
-    nurses: list[dict[str, str]] | None = None,
-) -> dict[str, Any]:
-    """A bed's action panel; `nurses` (for a charge nurse) adds the nurse assignment."""
-    hospital = projection.hospital
-    bed = hospital.beds.get(bed_id)
+def panel_context(runtime: Runtime, unit_id: str, bed_id: str, ctx: Context) -> dict[str, Any]:
+    """A bed's action panel: what the bed and the patient in it allow this person now."""
+    projection = runtime.projection
+    bed = projection.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
         raise Refused(404, "There is no such bed on this unit.")
     view = projection.bed_view(bed, FULL)
-    view["room_label"] = hospital.rooms[bed.room_id].label
-    stay = hospital.stays.get(bed.encounter_id) if bed.encounter_id else None
-    others = []
-    move_beds: list[dict[str, str]] = []
-    if stay is not None:
-        move_beds = legal_beds(projection, stay, unit_id)
-        for other in hospital.open_stays.values():
-            if (
-                other.status == "admitted"
-                and other.bed_id
-                and other is not stay
-                and (other.unit_id == unit_id)
-            ):
-                o = projection.stay_view(other, FULL)
-                o["bed_label"] = bed_label(projection, other.bed_id)
-                others.append(o)
-    units = [{"unit_id": u.unit_id, "name": u.name} for u in hospital.units.values()]
+    view["room_label"] = projection.layout.rooms[bed.room_id].label
+    offered = runtime.registry.offered
+    offers = offered(projection.hospital, "bed", bed_id, ctx)
+    if bed.encounter_id is not None:
+        offers += offered(projection.hospital, "stay", bed.encounter_id, ctx)
+    by_command = offers_by_command(offers)
     return {
         "bed": view,
         "unit_id": unit_id,
-        "move_beds": move_beds,
-        "others": others,
-        "units": [u for u in units if u["unit_id"] != unit_id],
-        "nurses": nurses or [],
+        "role": ctx.role,
+        "offers": by_command,
+        "names": partner_names(projection, by_command),
     }
 
 
-async def nurses_for(runtime: Runtime, actor: Actor) -> list[dict[str, str]]:
-    """Whom this person may assign to a patient: nobody, unless they assign nurses."""
-    if not roles.may(actor.role, "AssignNurse"):
-        return []
-    users = await runtime.read(runtime.credentials.list_users)
-    return [
-        {"username": user.username, "name": user.name}
-        for user in users
-        if user.role in ("nurse", "charge_nurse") and not user.disabled
-    ]
-
-
-def bed_label(projection: BoardProjection, bed_id: str) -> str:
-    bed = projection.hospital.beds[bed_id]
-    return f"{projection.hospital.rooms[bed.room_id].label}-{bed.label}"
-
-
-def macros() -> Any:
-    return environment.get_template("_station.html").module
-
-
-def render_station(projection: BoardProjection, view: str) -> str:
-    unit_id = view.removeprefix("station:")
-    context = station_context(projection, unit_id)
-    return str(macros().push(context))
-
-
-def station_views(projection: BoardProjection, events: list[StoredEvent]) -> set[str]:
-    """A station view changes when the wall display of its unit does."""
+def partner_names(projection: BoardProjection, offers: dict[str, Any]) -> dict[str, str]:
+    """The name beside each swap partner's bed (the station shows full names)."""
+    swap = offers.get("SwapBeds")
+    stays = projection.stays.stays
     return {
-        station_view(view.removeprefix("display:"))
-        for view in affected_views(projection, events)
-        if view.startswith("display:")
+        value: projection.stay_view(stays[value], FULL)["name"]
+        for value in (swap.choice_values("other_encounter_id") if swap else [])
     }
+
+
+def render_station(runtime: Runtime, view: str) -> str:
+    _, unit_id, role = view.split(":", 2)
+    context = station_context(runtime, unit_id, Context(role=role))
+    return str(macros("_station.html").push(context))
 
 
 # -- who is asking, idle logoff -----------------------------------------------------------
@@ -204,7 +150,7 @@ async def station_actor(request: HTTPConnection, unit_id: str) -> Actor:
     request.session["seen"] = now
     if actor.role not in STATION_ROLES:
         raise Refused(403, "The station is for the secretary, the charge nurse and nurses.")
-    if unit_id not in runtime.projection.hospital.units:
+    if unit_id not in runtime.projection.layout.units:
         raise Refused(404, "There is no such unit.")
     return actor
 
@@ -222,7 +168,7 @@ async def station(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     runtime = runtime_of(request)
-    context = station_context(runtime.projection, unit_id)
+    context = station_context(runtime, unit_id, await context_of(runtime, actor))
     extra = {
         "ctx": context,
         "actor": actor,
@@ -235,9 +181,11 @@ async def bed_panel(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     runtime = runtime_of(request)
-    nurses = await nurses_for(runtime, actor)
-    context = panel_context(runtime.projection, unit_id, request.path_params["bed_id"], nurses)
-    return HTMLResponse(str(macros().panel(context, csrf_token(request), {}, None, None)))
+    ctx = await context_of(runtime, actor)
+    context = panel_context(runtime, unit_id, request.path_params["bed_id"], ctx)
+    return HTMLResponse(
+        str(macros("_station.html").panel(context, csrf_token(request), {}, None, None))
+    )
 
 
 def command_data(form: dict[str, str]) -> dict[str, Any]:
@@ -264,7 +212,7 @@ def command_data(form: dict[str, str]) -> dict[str, Any]:
 
 
 def affected_bed(projection: BoardProjection, data: dict[str, Any], fallback: str) -> str:
-    stay = projection.hospital.stays.get(data.get("encounter_id", ""))
+    stay = projection.stays.stays.get(data.get("encounter_id", ""))
     if stay is not None:
         for bed_id in (stay.bed_id, stay.reserved_bed_id):
             if bed_id:
@@ -278,64 +226,61 @@ async def command(request: Request) -> Response:
     await check_csrf(request)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     name = form.get("command", "")
-    if name not in COMMANDS:
+    runtime = runtime_of(request)
+    if runtime.registry.spec(name) is None:
         raise Refused(422, "There is no such station action.")
     data = command_data(form)
     if name == "RequestAdmission":
         data.setdefault("unit_id", unit_id)
         data.setdefault("fall_risk", False)
         data.setdefault("confidential", False)
-    runtime = runtime_of(request)
     token = csrf_token(request)
-    nurses = await nurses_for(runtime, actor)
-    m = macros()
     try:
         appended = await runtime.write(runtime.service.execute, actor, name, data)
-        await caught_up(runtime, appended.position)
+        await runtime.caught_up(appended.position)
     except DomainError as error:
-        if getattr(error, "code", "") == "forbidden":
+        if error.code == "forbidden":
             raise Refused(403, error.message) from None
-        return refused(runtime.projection, unit_id, form, error.message, token, nurses)
-    projection = runtime.projection
-    context = station_context(projection, unit_id)
-    bed_id = affected_bed(projection, data, form.get("panel_bed", ""))
-    bed = projection.hospital.beds.get(bed_id)
+        ctx = await context_of(runtime, actor)
+        return refused(runtime, unit_id, form, error.message, token, ctx)
+    ctx = await context_of(runtime, actor)
+    m = macros("_station.html")
+    bed_id = affected_bed(runtime.projection, data, form.get("panel_bed", ""))
+    bed = runtime.projection.beds.get(bed_id)
     if bed is not None and bed.unit_id == unit_id:
-        panel = m.panel(
-            panel_context(projection, unit_id, bed_id, nurses), token, {}, None, "Done."
-        )
+        panel = m.panel(panel_context(runtime, unit_id, bed_id, ctx), token, {}, None, "Done.")
     else:
         panel = m.empty_panel()
-    html = str(panel) + str(m.push(context))
+    html = str(panel) + str(m.push(station_context(runtime, unit_id, ctx)))
     headers = {"HX-Retarget": "#panel", "HX-Reswap": "outerHTML"}
     return HTMLResponse(html, headers=headers)
 
 
 def refused(
-    projection: BoardProjection,
+    runtime: Runtime,
     unit_id: str,
     form: dict[str, str],
     message: str,
     token: str,
-    nurses: list[dict[str, str]],
+    ctx: Context,
 ) -> Response:
     """The same form again, with the message in place and what was typed."""
     form_id = form.get("form_id", "")
     errors, values = {form_id: message}, {form_id: form}
-    m = macros()
+    m = macros("_station.html")
     if form_id == "new-admission":
         html = m.new_admission(unit_id, token, errors, values)
         return HTMLResponse(str(html), headers={"HX-Reswap": "outerHTML"})
     if form_id.startswith(("assign-", "cancel-")):
-        html = m.queue(station_context(projection, unit_id), token, errors, values)
+        html = m.queue(station_context(runtime, unit_id, ctx), token, errors, values)
         return HTMLResponse(
             str(html), headers={"HX-Retarget": "#station-queue", "HX-Reswap": "outerHTML"}
         )
-    bed_id = form.get("panel_bed") or affected_bed(projection, dict(form), "")
-    bed = projection.hospital.beds.get(bed_id)
+    bed_id = form.get("panel_bed") or affected_bed(runtime.projection, dict(form), "")
+    bed = runtime.projection.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
         return HTMLResponse(str(m.stray(unit_id, token, form, message)))
-    context = panel_context(projection, unit_id, bed_id, nurses)
+    context = panel_context(runtime, unit_id, bed_id, ctx)
     html = str(m.panel(context, token, values, errors, None))
     if f'id="f-{form_id}"' not in html or not form_id:  # a form this bed does not offer now
         extra = m.stray(unit_id, token, form, message)
@@ -352,18 +297,16 @@ environment.globals["val"] = val
 
 async def station_socket(websocket: WebSocket) -> None:
     unit_id = websocket.path_params["unit_id"]
-    if not same_origin(websocket):
-        await websocket.close(code=4403, reason="cross-origin")
-        return
     actor = await actor_of(websocket)
-    if actor is None or actor.role not in STATION_ROLES:
-        await websocket.close(code=4401 if actor is None else 4403, reason="not allowed")
+    if actor is None:
+        await websocket.close(code=4401, reason="not allowed")
         return
-    if unit_id not in runtime_of(websocket).projection.hospital.units:
+    if unit_id not in runtime_of(websocket).projection.layout.units:
         await websocket.close(code=4404, reason="no such unit")
         return
-    await websocket.accept()
-    await serve_screen(websocket, websocket.app.state.station_screens, station_view(unit_id))
+    hub: ScreenHub = websocket.app.state.station_screens
+    view = station_view(unit_id, actor.role)
+    await screen_socket(websocket, hub, view, actor.role in STATION_ROLES)
 
 
 routes = [
@@ -375,12 +318,18 @@ routes = [
 
 
 def install(app: Starlette, runtime: Runtime) -> None:
+    def views_of(events: list[StoredEvent]) -> Iterable[str]:
+        """A station view changes when a unit it shows is touched, for every role."""
+        units = runtime.touched(events)
+        shown = runtime.projection.layout.units if units is None else units
+        return [station_view(unit, role) for unit in shown for role in STATION_ROLES]
+
     hub = ScreenHub(
         runtime.projection,
-        WholeView(lambda view: render_station(runtime.projection, view)),
+        WholeView(lambda view: render_station(runtime, view)),
         runtime.settings.subscriber_buffer,
         heartbeat,
-        station_views,
+        views_of,
     )
     app.state.station_screens = hub
     attach(app, runtime, hub, routes)

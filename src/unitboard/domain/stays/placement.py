@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import RuleViolation
-from unitboard.domain.state import Bed, Hospital, Stay
+from unitboard.domain.hospital import Hospital
+from unitboard.domain.layout.state import Layout
+from unitboard.domain.stays.state import Stay, Stays
 
 
 def check_bed_free(bed: Bed, stay: Stay) -> None:
@@ -24,15 +27,16 @@ def check_room_rules(state: Hospital, stay: Stay, bed: Bed, ignoring: Iterable[s
     """Sex, isolation and negative pressure, counting every patient in the room's other
     beds, reserved ones included, except the bed each encounter in `ignoring` (a swap
     partner) lies in and leaves: a bed it holds in reserve still counts."""
-    room = state.rooms[bed.room_id]
-    unit = state.units[bed.unit_id]
-    leaving = {state.stays[encounter_id].bed_id for encounter_id in ignoring}
+    layout, beds, stays = state[Layout], state[Beds].beds, state[Stays].stays
+    room = layout.rooms[bed.room_id]
+    unit = layout.units[bed.unit_id]
+    leaving = {stays[encounter_id].bed_id for encounter_id in ignoring}
     others = [
-        state.stays[other.encounter_id]
+        stays[other.encounter_id]
         for bed_id in room.bed_ids
         if bed_id != bed.bed_id
         and bed_id not in leaving
-        and (other := state.beds[bed_id]).encounter_id is not None
+        and (other := beds[bed_id]).encounter_id is not None
         and other.encounter_id != stay.encounter_id
     ]
     if stay.isolation == "airborne" and "negative_pressure" not in room.features:
@@ -65,11 +69,12 @@ def check_placement(state: Hospital, stay: Stay, bed: Bed) -> None:
 def room_conflicts(state: Hospital, room_id: str) -> list[str]:
     """What is wrong with a room as it stands (after an update changed a patient's sex or
     precautions in place): empty when every rule holds."""
-    room = state.rooms[room_id]
-    unit = state.units[room.unit_id]
+    layout = state[Layout]
+    room = layout.rooms[room_id]
+    unit = layout.units[room.unit_id]
     # A patient may hold two beds of one room (in one, the other reserved for a transfer
     # within the unit): each patient counts once.
-    present = list({s.encounter_id: s for s in state.stays_in_room(room_id)}.values())
+    present = list({s.encounter_id: s for s in stays_in_room(state, room_id)}.values())
     problems: list[str] = []
     if any(s.isolation == "airborne" for s in present) and (
         "negative_pressure" not in room.features
@@ -80,3 +85,22 @@ def room_conflicts(state: Hospital, room_id: str) -> list[str]:
     if not unit.mixed_sex_rooms and len({s.sex for s in present}) > 1:
         problems.append("patients of different sexes share this room")
     return problems
+
+
+def stays_in_room(state: Hospital, room_id: str) -> list[Stay]:
+    """Patients in a room's beds, occupying or holding a reservation."""
+    beds, stays = state[Beds].beds, state[Stays].stays
+    return [
+        stays[encounter_id]
+        for bed_id in state[Layout].rooms[room_id].bed_ids
+        if (encounter_id := beds[bed_id].encounter_id) is not None
+    ]
+
+
+def accepts(state: Hospital, stay: Stay, bed: Bed) -> bool:
+    """Whether `bed` may take `stay` now (free, clean, unblocked, and the room rules hold)."""
+    try:
+        check_placement(state, stay, bed)
+    except RuleViolation:
+        return False
+    return True

@@ -1,27 +1,26 @@
 """Stays: admission, bed assignment, arrival, moves, swaps, transfers, discharge and their
-corrections. Each `decide_*` reads the state and returns the events, or raises."""
+corrections. Each decider reads the hospital and returns the events, or raises."""
 
 from __future__ import annotations
 
-from unitboard.domain import commands as c
-from unitboard.domain.errors import RuleViolation
-from unitboard.domain.events import Event, bed_stream, stay_stream
-from unitboard.domain.placement import check_placement, check_room_rules
-from unitboard.domain.state import Hospital, Stay
+from unitboard.domain.beds.events import vacated
+from unitboard.domain.beds.state import Beds
+from unitboard.domain.context import Context
+from unitboard.domain.errors import NotFound, RuleViolation
+from unitboard.domain.events import Event
+from unitboard.domain.hospital import Hospital
+from unitboard.domain.layout.state import Layout
+from unitboard.domain.stays import commands as c
+from unitboard.domain.stays import events as e
+from unitboard.domain.stays.placement import check_placement, check_room_rules
+from unitboard.domain.stays.state import Stay, Stays
 
-
-def _event(type_: str, stay: Stay | str, **data: object) -> Event:
-    encounter_id = stay if isinstance(stay, str) else stay.encounter_id
-    return Event(type_, stay_stream(encounter_id), {"encounter_id": encounter_id, **data})
-
-
-def vacated(bed_id: str) -> Event:
-    """A bed a patient leaves turns dirty at once and joins the EVS queue."""
-    return Event("BedMarkedDirty", bed_stream(bed_id), {"bed_id": bed_id, "reason": "vacated"})
+NURSING_ROLES = frozenset({"nurse", "charge_nurse"})
+"""Who may be a patient's assigned nurse."""
 
 
 def _active(state: Hospital, encounter_id: str) -> Stay:
-    stay = state.stay(encounter_id)
+    stay = state[Stays].stay(encounter_id)
     if not stay.active:
         raise RuleViolation(f"Encounter {encounter_id} is {stay.status}; nothing can change it.")
     return stay
@@ -34,22 +33,25 @@ def _in_bed(state: Hospital, encounter_id: str) -> Stay:
     return stay
 
 
-def request_admission(state: Hospital, cmd: c.RequestAdmission) -> list[Event]:
-    state.unit(cmd.unit_id)
-    if cmd.encounter_id in state.stays:
+def _other_active_stay(state: Hospital, mrn: str) -> Stay | None:
+    return next((s for s in state[Stays].open_stays.values() if s.mrn == mrn and s.active), None)
+
+
+def request_admission(state: Hospital, cmd: c.RequestAdmission, ctx: Context) -> list[Event]:
+    state[Layout].unit(cmd.unit_id)
+    if cmd.encounter_id in state[Stays].stays:
         raise RuleViolation(f"Encounter {cmd.encounter_id} already exists.")
-    for other in state.open_stays.values():
-        if other.mrn == cmd.mrn and other.active:
-            raise RuleViolation(
-                f"MRN {cmd.mrn} already has an active stay (encounter {other.encounter_id} "
-                f"in {other.unit_id}); one patient holds one bed."
-            )
-    return [_event("AdmissionRequested", cmd.encounter_id, **cmd.model_dump(mode="json"))]
+    if (other := _other_active_stay(state, cmd.mrn)) is not None:
+        raise RuleViolation(
+            f"MRN {cmd.mrn} already has an active stay (encounter {other.encounter_id} "
+            f"in {other.unit_id}); one patient holds one bed."
+        )
+    return [e.AdmissionRequested(**cmd.model_dump())]
 
 
-def assign_bed(state: Hospital, cmd: c.AssignBed) -> list[Event]:
+def assign_bed(state: Hospital, cmd: c.AssignBed, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
-    bed = state.bed(cmd.bed_id)
+    bed = state[Beds].bed(cmd.bed_id)
     if stay.bed_id is not None:
         if stay.transfer_to_unit_id is None:
             raise RuleViolation(
@@ -67,9 +69,8 @@ def assign_bed(state: Hospital, cmd: c.AssignBed) -> list[Event]:
         raise RuleViolation(f"Encounter {stay.encounter_id} is already in bed {bed.bed_id}.")
     check_placement(state, stay, bed)
     return [
-        _event(
-            "BedAssigned",
-            stay,
+        e.BedAssigned(
+            encounter_id=stay.encounter_id,
             bed_id=bed.bed_id,
             unit_id=bed.unit_id,
             released_bed_id=stay.reserved_bed_id,
@@ -77,15 +78,18 @@ def assign_bed(state: Hospital, cmd: c.AssignBed) -> list[Event]:
     ]
 
 
-def mark_arrived(state: Hospital, cmd: c.MarkArrived) -> list[Event]:
+def mark_arrived(state: Hospital, cmd: c.MarkArrived, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
     if stay.reserved_bed_id is None:
         raise RuleViolation(f"Encounter {stay.encounter_id} has no bed assigned yet.")
-    bed = state.beds[stay.reserved_bed_id]
+    bed = state[Beds].beds[stay.reserved_bed_id]
     check_placement(state, stay, bed)
-    events = [
-        _event(
-            "PatientArrived", stay, bed_id=bed.bed_id, unit_id=bed.unit_id, from_bed_id=stay.bed_id
+    events: list[Event] = [
+        e.PatientArrived(
+            encounter_id=stay.encounter_id,
+            bed_id=bed.bed_id,
+            unit_id=bed.unit_id,
+            from_bed_id=stay.bed_id,
         )
     ]
     if stay.bed_id is not None:
@@ -93,9 +97,9 @@ def mark_arrived(state: Hospital, cmd: c.MarkArrived) -> list[Event]:
     return events
 
 
-def move_patient(state: Hospital, cmd: c.MovePatient) -> list[Event]:
+def move_patient(state: Hospital, cmd: c.MovePatient, ctx: Context) -> list[Event]:
     stay = _in_bed(state, cmd.encounter_id)
-    bed = state.bed(cmd.bed_id)
+    bed = state[Beds].bed(cmd.bed_id)
     if bed.bed_id == stay.bed_id:
         raise RuleViolation(f"Encounter {stay.encounter_id} is already in bed {bed.bed_id}.")
     if bed.unit_id != stay.unit_id and bed.unit_id != stay.transfer_to_unit_id:
@@ -111,9 +115,8 @@ def move_patient(state: Hospital, cmd: c.MovePatient) -> list[Event]:
     )
     assert stay.bed_id is not None
     return [
-        _event(
-            "PatientMoved",
-            stay,
+        e.PatientMoved(
+            encounter_id=stay.encounter_id,
             from_bed_id=stay.bed_id,
             bed_id=bed.bed_id,
             unit_id=bed.unit_id,
@@ -123,22 +126,22 @@ def move_patient(state: Hospital, cmd: c.MovePatient) -> list[Event]:
     ]
 
 
-def swap_beds(state: Hospital, cmd: c.SwapBeds) -> list[Event]:
+def swap_beds(state: Hospital, cmd: c.SwapBeds, ctx: Context) -> list[Event]:
     if cmd.encounter_id == cmd.other_encounter_id:
         raise RuleViolation("A patient cannot swap beds with themselves.")
     first = _in_bed(state, cmd.encounter_id)
     second = _in_bed(state, cmd.other_encounter_id)
     assert first.bed_id is not None and second.bed_id is not None
-    first_bed, second_bed = state.beds[first.bed_id], state.beds[second.bed_id]
+    beds = state[Beds].beds
+    first_bed, second_bed = beds[first.bed_id], beds[second.bed_id]
     for bed in (first_bed, second_bed):
         if bed.blocked is not None:
             raise RuleViolation(f"Bed {bed.bed_id} is blocked ({bed.blocked.reason}).")
     check_room_rules(state, first, second_bed, ignoring=[second.encounter_id])
     check_room_rules(state, second, first_bed, ignoring=[first.encounter_id])
     return [
-        _event(
-            "BedsSwapped",
-            first,
+        e.BedsSwapped(
+            encounter_id=first.encounter_id,
             bed_id=second_bed.bed_id,
             unit_id=second_bed.unit_id,
             other_encounter_id=second.encounter_id,
@@ -148,34 +151,41 @@ def swap_beds(state: Hospital, cmd: c.SwapBeds) -> list[Event]:
     ]
 
 
-def request_transfer(state: Hospital, cmd: c.RequestTransfer) -> list[Event]:
+def request_transfer(state: Hospital, cmd: c.RequestTransfer, ctx: Context) -> list[Event]:
     stay = _in_bed(state, cmd.encounter_id)
-    state.unit(cmd.to_unit_id)
+    state[Layout].unit(cmd.to_unit_id)
     if stay.transfer_to_unit_id is not None:
         raise RuleViolation(
             f"Encounter {stay.encounter_id} already has a transfer pending to "
             f"{stay.transfer_to_unit_id}; cancel it first."
         )
-    return [_event("TransferRequested", stay, to_unit_id=cmd.to_unit_id, reason=cmd.reason)]
+    return [
+        e.TransferRequested(
+            encounter_id=stay.encounter_id, to_unit_id=cmd.to_unit_id, reason=cmd.reason
+        )
+    ]
 
 
-def cancel_transfer(state: Hospital, cmd: c.CancelTransfer) -> list[Event]:
+def cancel_transfer(state: Hospital, cmd: c.CancelTransfer, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
     if stay.transfer_to_unit_id is None:
         raise RuleViolation(f"Encounter {stay.encounter_id} has no pending transfer to cancel.")
     return [
-        _event("TransferCancelled", stay, reason=cmd.reason, released_bed_id=stay.reserved_bed_id)
+        e.TransferCancelled(
+            encounter_id=stay.encounter_id,
+            reason=cmd.reason,
+            released_bed_id=stay.reserved_bed_id,
+        )
     ]
 
 
-def order_discharge(state: Hospital, cmd: c.OrderDischarge) -> list[Event]:
+def order_discharge(state: Hospital, cmd: c.OrderDischarge, ctx: Context) -> list[Event]:
     stay = _in_bed(state, cmd.encounter_id)
-    expected = cmd.expected_at.isoformat() if cmd.expected_at else None
-    return [_event("DischargeOrdered", stay, expected_at=expected)]
+    return [e.DischargeOrdered(encounter_id=stay.encounter_id, expected_at=cmd.expected_at)]
 
 
-def discharge_patient(state: Hospital, cmd: c.DischargePatient) -> list[Event]:
-    stay = state.stay(cmd.encounter_id)
+def discharge_patient(state: Hospital, cmd: c.DischargePatient, ctx: Context) -> list[Event]:
+    stay = state[Stays].stay(cmd.encounter_id)
     if stay.status == "pending":
         raise RuleViolation(
             f"Encounter {stay.encounter_id} has not arrived; cancel the admission instead."
@@ -183,9 +193,8 @@ def discharge_patient(state: Hospital, cmd: c.DischargePatient) -> list[Event]:
     stay = _in_bed(state, cmd.encounter_id)
     assert stay.bed_id is not None
     return [
-        _event(
-            "PatientDischarged",
-            stay,
+        e.PatientDischarged(
+            encounter_id=stay.encounter_id,
             bed_id=stay.bed_id,
             unit_id=stay.unit_id,
             released_bed_id=stay.reserved_bed_id,
@@ -194,12 +203,11 @@ def discharge_patient(state: Hospital, cmd: c.DischargePatient) -> list[Event]:
     ]
 
 
-def cancel_admission(state: Hospital, cmd: c.CancelAdmission) -> list[Event]:
+def cancel_admission(state: Hospital, cmd: c.CancelAdmission, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
-    events = [
-        _event(
-            "AdmissionCancelled",
-            stay,
+    events: list[Event] = [
+        e.AdmissionCancelled(
+            encounter_id=stay.encounter_id,
             reason=cmd.reason,
             bed_id=stay.bed_id,
             released_bed_id=stay.reserved_bed_id,
@@ -210,20 +218,17 @@ def cancel_admission(state: Hospital, cmd: c.CancelAdmission) -> list[Event]:
     return events
 
 
-def cancel_discharge(state: Hospital, cmd: c.CancelDischarge) -> list[Event]:
-    stay = state.stay(cmd.encounter_id)
+def cancel_discharge(state: Hospital, cmd: c.CancelDischarge, ctx: Context) -> list[Event]:
+    stay = state[Stays].stay(cmd.encounter_id)
     if stay.status == "admitted":
         if not stay.discharge_ordered:
             raise RuleViolation(f"Encounter {stay.encounter_id} has no discharge to cancel.")
-        return [_event("DischargeOrderCancelled", stay, reason=cmd.reason)]
+        return [e.DischargeOrderCancelled(encounter_id=stay.encounter_id, reason=cmd.reason)]
     if stay.status != "discharged" or stay.last_bed_id is None:
         raise RuleViolation(f"Encounter {stay.encounter_id} was never discharged.")
-    for other in state.open_stays.values():
-        if other.mrn == stay.mrn and other.active:
-            raise RuleViolation(
-                f"MRN {stay.mrn} has another active stay ({other.encounter_id}) since."
-            )
-    bed = state.beds.get(stay.last_bed_id)
+    if (other := _other_active_stay(state, stay.mrn)) is not None:
+        raise RuleViolation(f"MRN {stay.mrn} has another active stay ({other.encounter_id}) since.")
+    bed = state[Beds].beds.get(stay.last_bed_id)
     if bed is None:
         raise RuleViolation(f"Bed {stay.last_bed_id} no longer exists.")
     if bed.encounter_id is not None:
@@ -237,26 +242,34 @@ def cancel_discharge(state: Hospital, cmd: c.CancelDischarge) -> list[Event]:
         raise RuleViolation(f"Bed {bed.bed_id} is being cleaned; wait until it is clean.")
     check_room_rules(state, stay, bed)
     return [
-        _event(
-            "DischargeCancelled", stay, reason=cmd.reason, bed_id=bed.bed_id, unit_id=bed.unit_id
+        e.DischargeCancelled(
+            encounter_id=stay.encounter_id,
+            reason=cmd.reason,
+            bed_id=bed.bed_id,
+            unit_id=bed.unit_id,
         )
     ]
 
 
-def update_patient(state: Hospital, cmd: c.UpdatePatient) -> list[Event]:
+def update_patient(state: Hospital, cmd: c.UpdatePatient, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
-    given = cmd.model_dump(mode="json", exclude_none=True, exclude={"encounter_id"})
-    if cmd.expected_discharge is not None:
-        # Written as OrderDischarge writes it, so the same time is not a change.
-        given["expected_discharge"] = cmd.expected_discharge.isoformat()
+    given = cmd.model_dump(exclude_none=True, exclude={"encounter_id"})
     changes = {key: value for key, value in given.items() if getattr(stay, key) != value}
     if not changes:
         return []
-    return [_event("PatientUpdated", stay, changes=changes)]
+    return [e.PatientUpdated(encounter_id=stay.encounter_id, changes=e.PatientChanges(**changes))]
 
 
-def assign_nurse(state: Hospital, cmd: c.AssignNurse) -> list[Event]:
+def assign_nurse(state: Hospital, cmd: c.AssignNurse, ctx: Context) -> list[Event]:
     stay = _active(state, cmd.encounter_id)
+    person = ctx.people.person(cmd.nurse)
+    if person is None or not person.active:
+        raise NotFound(f"There is no active user {cmd.nurse!r} to assign.")
+    if person.role not in NURSING_ROLES:
+        raise RuleViolation(f"{person.name} ({cmd.nurse}) is not a nurse.")
     if stay.nurse == cmd.nurse:
         return []
-    return [_event("NurseAssigned", stay, nurse=cmd.nurse)]
+    # The board shows the nurse by name; the name is as it was when assigned.
+    return [
+        e.NurseAssigned(encounter_id=stay.encounter_id, nurse=cmd.nurse, nurse_name=person.name)
+    ]

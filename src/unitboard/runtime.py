@@ -1,5 +1,5 @@
 """Everything one server process holds: the log, the write model, the projections, the
-follower and the fan-out, wired from the settings and started/stopped with the app."""
+follower and the fan-out (built by bootstrap.py), started and stopped with the app."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine
+
 from unitboard.config import Settings
+from unitboard.domain.hospital import Hospital
 from unitboard.projections.board import BoardProjection
 from unitboard.realtime.doorbell import RedisDoorbell
 from unitboard.realtime.feed import EventFeed
 from unitboard.realtime.follower import LogFollower
 from unitboard.realtime.loop_lag import LoopLag
-from unitboard.realtime.screens import ScreenHub
+from unitboard.realtime.screens import ScreenHub, TouchedUnits
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
-from unitboard.store import EventLog, StoredEvent, create_schema, make_engine
+from unitboard.store import EventLog, StoredEvent
 from unitboard.store.credentials import CredentialStore
 
 T = TypeVar("T")
@@ -31,16 +34,24 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        service: CommandService,
+        doorbell: RedisDoorbell | None,
+    ) -> None:
         self.settings = settings
-        self.engine = make_engine(settings.database_url)
-        create_schema(self.engine)
-        self.log = EventLog(self.engine)
-        self.credentials = CredentialStore(self.engine)
-        self.service = CommandService(self.log, self.credentials)
-        self.projection = BoardProjection()
+        self.engine = engine
+        self.service = service
+        self.log: EventLog = service.log
+        self.credentials: CredentialStore = service.credentials
+        self.registry = service.state.registry
+        self.projection = BoardProjection(Hospital(self.registry))
+        self.touched = TouchedUnits(self.projection)
+        """The units each batch touches, for every family of screens."""
         self.feed = EventFeed(settings.subscriber_buffer)
-        self.doorbell = RedisDoorbell(settings.redis_url) if settings.redis_url else None
+        self.doorbell = doorbell
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="unitboard-writer")
         self.reader = ThreadPoolExecutor(4, thread_name_prefix="unitboard-reader")
         self.follower: LogFollower | None = None
@@ -128,6 +139,12 @@ class Runtime:
             self.doorbell.close()
         self.log.close()
         self.engine.dispose()
+
+    async def caught_up(self, position: int) -> bool:
+        """Wait until this process's projections show `position` (a write of its own)."""
+        if self.follower is None:
+            return self.projection.position >= position
+        return await self.follower.reached(position)
 
     async def write(self, function: Callable[..., T], *args: Any) -> T:
         """Run on the single writer thread: appends never block the event loop."""

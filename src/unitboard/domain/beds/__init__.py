@@ -1,0 +1,1 @@
+"""Beds: each bed's occupancy, cleanliness and block; housekeeping's commands."""

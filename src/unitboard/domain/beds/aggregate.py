@@ -1,0 +1,34 @@
+"""The declaration of this aggregate: registered once, in domain/aggregates.py."""
+
+from unitboard.domain.beds import commands as c
+from unitboard.domain.beds import decide, events
+from unitboard.domain.beds.evolve import EVOLVERS
+from unitboard.domain.beds.offers import bed_offers
+from unitboard.domain.beds.state import Beds
+from unitboard.domain.hospital import Hospital
+from unitboard.domain.registry import Aggregate, command
+
+CLEANING = {"evs", "secretary", "charge_nurse"}
+BLOCKING = {"secretary", "charge_nurse"}
+
+
+def units_of_bed(state: Hospital, bed_id: str) -> tuple[str, ...]:
+    bed = state[Beds].beds.get(bed_id)
+    return (bed.unit_id,) if bed is not None else ()
+
+
+AGGREGATE = Aggregate(
+    name="beds",
+    part=Beds,
+    commands=[
+        command(c.MarkBedDirty, decide.mark_dirty, CLEANING, {"bed"}),
+        command(c.StartCleaning, decide.start_cleaning, CLEANING, {"bed"}),
+        command(c.MarkBedClean, decide.mark_clean, CLEANING, {"bed"}),
+        command(c.BlockBed, decide.block, BLOCKING, {"bed"}),
+        command(c.UnblockBed, decide.unblock, BLOCKING, {"bed"}),
+    ],
+    events=events.EVENTS,
+    evolvers=EVOLVERS,
+    locate={"bed": units_of_bed},
+    offers={"bed": bed_offers},
+)

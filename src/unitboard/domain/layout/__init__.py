@@ -1,0 +1,1 @@
+"""The layout: units, rooms and beds, loaded from the file a hospital edits."""

@@ -1,0 +1,2 @@
+"""Stays: admissions, bed assignments, arrivals, moves, swaps, transfers, discharges and
+their corrections."""
