@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import LAYOUT, Server, SharedServer, fresh_postgres_database
+from e2e_support import Server, SharedServer, fresh_postgres_database
+
+from hospital import LAYOUT
 
 
 @pytest.fixture

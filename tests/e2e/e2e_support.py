@@ -18,38 +18,11 @@ from typing import Any
 
 import httpx
 
+import hospital
 import postgres_support
 
 BIN = Path(sys.executable).parent
 UNITBOARD = str(BIN / "unitboard")
-
-LAYOUT = """\
-[hospital]
-name = "E2E General"
-
-[[unit]]
-id = "4W"
-name = "4 West Medical"
-mixed_sex_rooms = false
-
-[[unit.room]]
-id = "401"
-beds = ["A", "B"]
-features = ["telemetry"]
-
-[[unit.room]]
-id = "402"
-beds = ["A"]
-
-[[unit]]
-id = "ICU"
-name = "Intensive Care"
-
-[[unit.room]]
-id = "1"
-beds = ["A"]
-features = ["negative_pressure", "private"]
-"""
 
 
 def free_port() -> int:
@@ -241,22 +214,9 @@ def fresh_postgres_database() -> tuple[str, Callable[[], None]]:
     return postgres_support.fresh_postgres_database("unitboard_e2e")
 
 
-def admission(
-    encounter_id: str, *, sex: str = "F", unit_id: str = "4W", **extra: Any
-) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "encounter_id": encounter_id,
-        "mrn": f"MRN-{encounter_id}",
-        "family_name": f"Family{encounter_id}",
-        "given_name": "Pat",
-        "birth_date": "1950-03-17",
-        "sex": sex,
-        "unit_id": unit_id,
-        "source": "ed",
-        "attending": "Dr Attending",
-    }
-    data.update(extra)
-    return data
+def admission(encounter_id: str, **overrides: Any) -> dict[str, Any]:
+    """The shared test admission, with a family name of its own for each encounter."""
+    return hospital.admission(encounter_id, **{"family_name": f"Family{encounter_id}", **overrides})
 
 
 class SharedServer:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from e2e_support import LAYOUT, admission, free_port, fresh_postgres_database, run_cli
+from e2e_support import admission, free_port, fresh_postgres_database, run_cli
 
+from hospital import LAYOUT, without_room
 from unitboard.service.auth import Actor, actor_for_password
 from unitboard.service.handler import CommandService
 from unitboard.store import EventLog, make_engine, schema_state
@@ -116,7 +117,7 @@ def test_removing_an_occupied_bed_is_refused(tmp_path: Path) -> None:
         engine.dispose()
     before = log_head(url)
 
-    without = LAYOUT.replace('[[unit.room]]\nid = "402"\nbeds = ["A"]\n\n', "")
+    without = without_room(LAYOUT, "4W", "402")
     assert without != LAYOUT
     smaller = write(tmp_path, "smaller.toml", without)
     result = run_cli("layout", "load", str(smaller), "--database-url", url)

@@ -16,24 +16,22 @@ import pytest
 from e2e_support import Server, create_token, free_port
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from hospital import admission
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PATIENT = {
-    "encounter_id": "E2E-SCREEN-1",
-    "mrn": "MRN-ZQ-4471",
-    "family_name": "Zabriskie",
-    "given_name": "Quintessa",
-    "birth_date": "1950-02-03",
-    "sex": "F",
-    "unit_id": "4W",
-    "source": "ed",
-    "attending": "Dr. Hale",
-    "isolation": "contact",
-    "fall_risk": True,
-}
+PATIENT = admission(
+    "E2E-SCREEN-1",
+    mrn="MRN-ZQ-4471",
+    family_name="Zabriskie",
+    given_name="Quintessa",
+    birth_date="1950-02-03",
+    isolation="contact",
+    fall_risk=True,
+)
 
 
 DEMO = ("--demo", "--no-simulator")  # the demo hospital and its logins, no background traffic

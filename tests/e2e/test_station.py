@@ -14,23 +14,14 @@ from e2e_support import run_cli
 from playwright.sync_api import Browser, Page, expect
 from test_screens import SCREENSHOTS, Hospital, browser, demo_hospital, login, tile, wall
 
+from hospital import admission
+
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
 
 
 def patient(encounter: str, mrn: str, family: str, given: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "encounter_id": encounter,
-        "mrn": mrn,
-        "family_name": family,
-        "given_name": given,
-        "birth_date": "1961-07-14",
-        "sex": "F",
-        "unit_id": "4W",
-        "source": "ed",
-        "attending": "Dr. Okafor",
-        **extra,
-    }
+    return admission(encounter, mrn=mrn, family_name=family, given_name=given, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +46,7 @@ def test_assign_a_bed_then_arrive_reaches_the_wall_live(
     row = desk.locator("#pending-E2E-ST-1")
     expect(row).to_contain_text("Okonkwo")
     expect(row).to_contain_text("MRN-ST-9001")
-    expect(row).to_contain_text("1961-07-14")
+    expect(row).to_contain_text("1950-04-02")
 
     board = {b["bed_id"]: b for b in hospital.board()["beds"]}
     options = row.locator("select[name=bed_id] option").evaluate_all(

@@ -20,23 +20,12 @@ import redis
 import websockets
 from sqlalchemy import Engine
 
+from hospital import LAYOUT
 from unitboard.service.auth import create_token
 from unitboard.store import drop_schema, make_engine, upgrade
 from unitboard.store.credentials import CredentialStore
 
 REDIS_URL = os.environ.get("UNITBOARD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-LAYOUT = """
-[hospital]
-name = "Fan-out General"
-
-[[unit]]
-id = "4W"
-name = "4 West"
-
-[[unit.room]]
-id = "401"
-beds = ["A", "B"]
-"""
 
 
 def free_port() -> int:

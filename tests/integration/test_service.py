@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
+from hospital import LAYOUT, admission
 from unitboard.domain.errors import NotFound, RuleViolation
 from unitboard.service.auth import Actor, add_user
 from unitboard.service.errors import Forbidden, InputError
@@ -12,29 +13,9 @@ from unitboard.service.handler import CommandService
 from unitboard.store import EventLog
 from unitboard.store.credentials import CredentialStore
 
-LAYOUT = """
-[hospital]
-name = "Service General"
-[[unit]]
-id = "4W"
-name = "4 West"
-[[unit.room]]
-id = "401"
-beds = ["A"]
-"""
 DESK = Actor("sam", "secretary", None, "Sam")
 CHARGE = Actor("casey", "charge_nurse", None, "Casey")
-ADMISSION = {
-    "encounter_id": "E1",
-    "mrn": "M1",
-    "family_name": "Smith",
-    "given_name": "Jo",
-    "birth_date": "1950-02-03",
-    "sex": "F",
-    "unit_id": "4W",
-    "source": "ed",
-    "attending": "Dr. Park",
-}
+ADMISSION = admission("E1", mrn="M1")
 
 
 @pytest.fixture

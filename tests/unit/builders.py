@@ -1,18 +1,8 @@
-"""A small hospital to test the domain against, and given/when/then helpers.
+"""Given/when/then helpers for the pure domain, on the shared test hospital (tests/hospital.py:
+4W does not mix sexes, ICU does; private, shared 2- and 3-bed, and negative-pressure rooms).
 
 (A plain module, not conftest.py, so that `from builders import ...` never picks up another
 folder's conftest.)
-
-Layout (bed ids are ROOM-LETTER):
-
-    4W  "4 West Medical", does not mix sexes in shared rooms
-        4W-401   A B      shared, 2 beds
-        4W-402   A        private
-        4W-403   A B C    shared, 3 beds
-        4W-404   A        private, negative pressure
-    ICU "Intensive Care", mixes sexes
-        ICU-1    A B      shared, 2 beds
-        ICU-2    A        negative pressure
 
 `given(*events)` folds the layout and then the events with `evolve`; the event factories
 below write the events exactly as the domain records them.
@@ -28,27 +18,13 @@ import all_commands as c
 import msgspec
 import pytest
 
+from hospital import LAYOUT, admission
 from unitboard.domain.aggregates import HOUSE
 from unitboard.domain.context import Context, Person
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
 from unitboard.domain.hospital import Hospital, decide, evolve
-from unitboard.domain.layout import events as layout
 
-UNITS: list[tuple[str, str, bool]] = [
-    ("4W", "4 West Medical", False),
-    ("ICU", "Intensive Care", True),
-]
-ROOMS: list[tuple[str, str, list[str], list[str]]] = [
-    # room id, unit id, bed letters, features
-    ("4W-401", "4W", ["A", "B"], []),
-    ("4W-402", "4W", ["A"], ["private"]),
-    ("4W-403", "4W", ["A", "B", "C"], ["telemetry"]),
-    ("4W-404", "4W", ["A"], ["private", "negative_pressure"]),
-    ("ICU-1", "ICU", ["A", "B"], ["telemetry"]),
-    ("ICU-2", "ICU", ["A"], ["negative_pressure"]),
-]
-BED_IDS = [f"{room}-{letter}" for room, _, letters, _ in ROOMS for letter in letters]
 STAFF = [
     Person("nurse", "Noor Nurse", "nurse", ("4W",)),
     Person("nurse2", "Nick Nurse", "nurse", ("4W",)),
@@ -76,23 +52,8 @@ CHARGE = Context("charge", "charge_nurse", Staff(STAFF))
 
 
 def layout_events() -> list[Event]:
-    events: list[Event] = [layout.HospitalNamed(name="Riverside General")]
-    for unit_id, name, mixed in UNITS:
-        events.append(layout.UnitDefined(unit_id=unit_id, name=name, mixed_sex_rooms=mixed))
-    for room_id, unit_id, letters, features in ROOMS:
-        label = room_id.split("-", 1)[1]
-        events.append(
-            msgspec.convert(
-                {"room_id": room_id, "unit_id": unit_id, "label": label, "features": features},
-                layout.RoomDefined,
-            )
-        )
-        for letter in letters:
-            bed_id = f"{room_id}-{letter}"
-            events.append(
-                layout.BedAdded(bed_id=bed_id, room_id=room_id, unit_id=unit_id, label=letter)
-            )
-    return events
+    """The test hospital's layout, as loading its file records it."""
+    return decide(Hospital(), c.LoadLayout(toml=LAYOUT))
 
 
 def _flatten(events: Iterable[Event | Iterable[Event]]) -> list[Event]:
@@ -173,32 +134,8 @@ def bed_event(type_: str, bed_id: str, **data: Any) -> Event:
     return event_of(type_, bed_id=bed_id, **data)
 
 
-def admission_requested(
-    encounter_id: str = "E1",
-    *,
-    mrn: str | None = None,
-    sex: str = "F",
-    unit_id: str = "4W",
-    isolation: str = "none",
-    family_name: str = "Smith",
-    given_name: str = "Jane",
-    birth_date: str = "1950-04-02",
-) -> Event:
-    return stay_event(
-        "AdmissionRequested",
-        encounter_id,
-        mrn=mrn or f"MRN-{encounter_id}",
-        family_name=family_name,
-        given_name=given_name,
-        birth_date=birth_date,
-        sex=sex,
-        unit_id=unit_id,
-        source="ed",
-        attending="Dr. House",
-        isolation=isolation,
-        fall_risk=False,
-        confidential=False,
-    )
+def admission_requested(encounter_id: str = "E1", **overrides: Any) -> Event:
+    return event_of("AdmissionRequested", **admission(encounter_id, **overrides))
 
 
 def bed_assigned(encounter_id: str, bed_id: str, released_bed_id: str | None = None) -> Event:

@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 import all_commands as c
-from builders import BED_IDS, CHARGE, layout_events
+from builders import CHARGE, layout_events
 from hypothesis import HealthCheck, settings
 from hypothesis import event as tally
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from hospital import BED_IDS
 from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event

@@ -10,17 +10,9 @@ import all_commands as c
 import pytest
 from pydantic import ValidationError
 
-ADMISSION: dict[str, Any] = {
-    "encounter_id": "E1",
-    "mrn": "M1",
-    "family_name": "Smith",
-    "given_name": "Jane",
-    "birth_date": "1950-04-02",
-    "sex": "F",
-    "unit_id": "4W",
-    "source": "ed",
-    "attending": "Dr. House",
-}
+from hospital import admission
+
+ADMISSION: dict[str, Any] = admission("E1", mrn="M1")
 
 
 def refused(command: type[c.Command], data: dict[str, Any], field: str) -> None:

@@ -91,9 +91,9 @@ def test_a_shared_room_takes_a_patient_of_the_same_sex() -> None:
 
 def test_a_unit_that_mixes_sexes_puts_any_sexes_in_a_shared_room() -> None:
     state = given(
-        admitted("E1", "ICU-1-A", sex="F"), admission_requested("E2", sex="M", unit_id="ICU")
+        admitted("E1", "ICU-3-A", sex="F"), admission_requested("E2", sex="M", unit_id="ICU")
     )
-    assert when(state, assign("E2", "ICU-1-B")) == [bed_assigned("E2", "ICU-1-B")]
+    assert when(state, assign("E2", "ICU-3-B")) == [bed_assigned("E2", "ICU-3-B")]
 
 
 # -- isolation ----------------------------------------------------------------------------
@@ -130,15 +130,15 @@ def test_isolation_counts_an_incoming_patient_holding_a_reservation() -> None:
 
 def test_isolation_applies_even_in_a_unit_that_mixes_sexes() -> None:
     state = given(
-        admitted("E1", "ICU-1-A"), admission_requested("E2", unit_id="ICU", isolation="droplet")
+        admitted("E1", "ICU-3-A"), admission_requested("E2", unit_id="ICU", isolation="droplet")
     )
-    then_refused(state, assign("E2", "ICU-1-B"), RuleViolation, "E2", "droplet")
+    then_refused(state, assign("E2", "ICU-3-B"), RuleViolation, "E2", "droplet")
 
 
 @pytest.mark.parametrize("precautions", ["contact", "droplet", "airborne"])
 def test_no_one_joins_a_patient_on_isolation_precautions(precautions: str) -> None:
-    state = given(admitted("E1", "ICU-1-A", isolation=precautions), admission_requested("E2"))
-    then_refused(state, assign("E2", "ICU-1-B"), RuleViolation, "ICU-1", "isolation precautions")
+    state = given(admitted("E1", "ICU-3-A", isolation=precautions), admission_requested("E2"))
+    then_refused(state, assign("E2", "ICU-3-B"), RuleViolation, "ICU-3", "isolation precautions")
 
 
 def test_no_one_joins_a_room_reserved_for_a_patient_on_isolation_precautions() -> None:
@@ -155,7 +155,7 @@ def test_airborne_precautions_need_a_negative_pressure_room() -> None:
 
 def test_airborne_precautions_are_refused_an_empty_shared_room_without_negative_pressure() -> None:
     state = given(admission_requested("E1", isolation="airborne", unit_id="ICU"))
-    then_refused(state, assign("E1", "ICU-1-A"), RuleViolation, "negative-pressure", "ICU-1")
+    then_refused(state, assign("E1", "ICU-3-A"), RuleViolation, "negative-pressure", "ICU-3")
 
 
 @pytest.mark.parametrize("bed_id", ["4W-404-A", "ICU-2-A"])

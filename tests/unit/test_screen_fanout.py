@@ -10,8 +10,11 @@ from typing import Any
 
 import msgspec
 import pytest
+from builders import layout_events
 
+from hospital import admission
 from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.events import Event
 from unitboard.projections.board import BoardProjection
 from unitboard.realtime.screens import Screen, ScreenHub, TouchedUnits, WholeView
 from unitboard.store import StoredEvent
@@ -25,30 +28,21 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-LAYOUT: list[tuple[str, dict[str, object]]] = [
-    *[
-        ("UnitDefined", {"unit_id": unit, "name": unit, "mixed_sex_rooms": False})
-        for unit in ("4W", "ICU")
-    ],
-    *[
-        ("RoomDefined", {"room_id": room, "unit_id": room[:-4], "label": room[-3:], "features": []})
-        for room in ("4W-401", "4W-402", "ICU-101")
-    ],
-    *[
-        ("BedAdded", {"bed_id": f"{room}-A", "room_id": room, "unit_id": room[:-4], "label": "A"})
-        for room in ("4W-401", "4W-402", "ICU-101")
-    ],
-]
+AT = "2026-11-23T10:00:00+00:00"
 
 
 def stored(position: int, type_: str, data: dict[str, object]) -> StoredEvent:
-    event = msgspec.convert(data, HOUSE.events[type_])
-    return StoredEvent(position, event.stream_id, 1, event, {}, "2026-11-23T10:00:00+00:00")
+    return recorded(position, msgspec.convert(data, HOUSE.events[type_]))
+
+
+def recorded(position: int, event: Event) -> StoredEvent:
+    return StoredEvent(position, event.stream_id, 1, event, {}, AT)
 
 
 def hospital() -> BoardProjection:
+    """The test hospital (tests/hospital.py) with nobody in it."""
     projection = BoardProjection()
-    projection.apply([stored(i, *event) for i, event in enumerate(LAYOUT, start=1)])
+    projection.apply([recorded(i, e) for i, e in enumerate(layout_events(), start=1)])
     return projection
 
 
@@ -245,7 +239,7 @@ def test_a_layout_change_refreshes_every_view() -> None:
 def test_an_event_reaches_the_views_of_every_unit_it_declares_it_touches() -> None:
     projection = hospital()
     admitted = [
-        ("AdmissionRequested", _admission()),
+        ("AdmissionRequested", admission("E1")),
         ("BedAssigned", {"encounter_id": "E1", "bed_id": "4W-401-A", "unit_id": "4W"}),
         ("PatientArrived", {"encounter_id": "E1", "bed_id": "4W-401-A", "unit_id": "4W"}),
     ]
@@ -260,19 +254,5 @@ def test_an_event_reaches_the_views_of_every_unit_it_declares_it_touches() -> No
     views = display_views(projection, TouchedUnits(projection))
 
     assert set(views([transfer])) == {display_view("4W"), display_view("ICU")}
-    cleaned = stored(projection.position + 1, "BedCleaned", {"bed_id": "ICU-101-A"})
+    cleaned = stored(projection.position + 1, "BedCleaned", {"bed_id": "ICU-3-A"})
     assert set(views([cleaned])) == {display_view("ICU")}
-
-
-def _admission() -> dict[str, Any]:
-    return {
-        "encounter_id": "E1",
-        "mrn": "M1",
-        "family_name": "Doe",
-        "given_name": "Jo",
-        "birth_date": "1960-01-01",
-        "sex": "F",
-        "unit_id": "4W",
-        "source": "ed",
-        "attending": "Dr. Who",
-    }

@@ -30,6 +30,7 @@ from builders import (
     when,
 )
 
+from hospital import admission as admission_data
 from unitboard.domain.beds.state import Beds
 from unitboard.domain.errors import NotFound, RuleViolation
 from unitboard.domain.stays.placement import room_conflicts
@@ -37,18 +38,7 @@ from unitboard.domain.stays.state import Stays
 
 
 def admission(encounter_id: str = "E1", **data: Any) -> c.RequestAdmission:
-    fields: dict[str, Any] = {
-        "encounter_id": encounter_id,
-        "mrn": f"MRN-{encounter_id}",
-        "family_name": "Smith",
-        "given_name": "Jane",
-        "birth_date": dt.date(1950, 4, 2),
-        "sex": "F",
-        "unit_id": "4W",
-        "source": "ed",
-        "attending": "Dr. House",
-    }
-    return c.RequestAdmission(**{**fields, **data})
+    return c.RequestAdmission.model_validate(admission_data(encounter_id, **data))
 
 
 def cancelled_admission(encounter_id: str, bed_id: str | None = None) -> list[Any]:
@@ -146,10 +136,10 @@ def test_a_patient_in_a_bed_needs_a_transfer_before_a_bed_is_assigned() -> None:
 
 def test_a_transfer_reserves_a_bed_in_the_target_unit() -> None:
     state = given(admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"))
-    events = when(state, c.AssignBed(encounter_id="E1", bed_id="ICU-1-A"))
-    assert events == [bed_assigned("E1", "ICU-1-A")]
+    events = when(state, c.AssignBed(encounter_id="E1", bed_id="ICU-3-A"))
+    assert events == [bed_assigned("E1", "ICU-3-A")]
     stay = apply(state, events)[Stays].stays["E1"]
-    assert (stay.bed_id, stay.reserved_bed_id, stay.unit_id) == ("4W-401-A", "ICU-1-A", "4W")
+    assert (stay.bed_id, stay.reserved_bed_id, stay.unit_id) == ("4W-401-A", "ICU-3-A", "4W")
 
 
 def test_a_transfer_reserves_a_bed_only_in_its_target_unit() -> None:
@@ -238,13 +228,13 @@ def test_an_arrival_rechecks_the_room_after_an_update() -> None:
 
 def test_a_transferred_patient_arrives_and_the_bed_they_leave_turns_dirty() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MarkArrived(encounter_id="E1"))
-    assert events == [arrived("E1", "ICU-1-A", from_bed_id="4W-401-A"), vacated("4W-401-A")]
+    assert events == [arrived("E1", "ICU-3-A", from_bed_id="4W-401-A"), vacated("4W-401-A")]
     apply(state, events)
     stay = state[Stays].stays["E1"]
-    assert (stay.bed_id, stay.unit_id, stay.transfer_to_unit_id) == ("ICU-1-A", "ICU", None)
+    assert (stay.bed_id, stay.unit_id, stay.transfer_to_unit_id) == ("ICU-3-A", "ICU", None)
     left = state[Beds].beds["4W-401-A"]
     assert (left.occupancy, left.cleanliness, left.encounter_id) == ("vacant", "dirty", None)
 
@@ -298,9 +288,9 @@ def test_a_move_to_another_unit_needs_a_transfer() -> None:
     state = given(admitted("E1", "4W-401-A"))
     then_refused(
         state,
-        c.MovePatient(encounter_id="E1", bed_id="ICU-1-A"),
+        c.MovePatient(encounter_id="E1", bed_id="ICU-3-A"),
         RuleViolation,
-        "ICU-1-A",
+        "ICU-3-A",
         "request a transfer",
     )
 
@@ -318,10 +308,10 @@ def test_a_move_obeys_the_bed_and_room_rules() -> None:
 
 def test_a_move_into_the_transfer_unit_completes_the_transfer_and_frees_the_reserved_bed() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-2-A"))
-    assert getattr(events[0], "released_bed_id") == "ICU-1-A"  # noqa: B009
+    assert getattr(events[0], "released_bed_id") == "ICU-3-A"  # noqa: B009
     apply(state, events)
     stay = state[Stays].stays["E1"]
     assert (stay.bed_id, stay.unit_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
@@ -330,33 +320,33 @@ def test_a_move_into_the_transfer_unit_completes_the_transfer_and_frees_the_rese
         None,
         None,
     )
-    assert state[Beds].beds["ICU-1-A"].occupancy == "vacant"
+    assert state[Beds].beds["ICU-3-A"].occupancy == "vacant"
 
 
 def test_a_move_into_the_bed_reserved_for_the_transfer_completes_it() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
-    events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-1-A"))
+    events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-3-A"))
     assert getattr(events[0], "released_bed_id") is None  # noqa: B009
     stay = apply(state, events)[Stays].stays["E1"]
-    assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("ICU-1-A", None, None)
-    assert state[Beds].beds["ICU-1-A"].occupancy == "occupied"
+    assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("ICU-3-A", None, None)
+    assert state[Beds].beds["ICU-3-A"].occupancy == "occupied"
 
 
 def test_a_move_within_the_unit_keeps_the_bed_reserved_for_a_pending_transfer() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="4W-402-A"))
     assert getattr(events[0], "released_bed_id") is None  # noqa: B009
     stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
         "4W-402-A",
-        "ICU-1-A",
+        "ICU-3-A",
         "ICU",
     )
-    assert (state[Beds].beds["ICU-1-A"].occupancy, state[Beds].beds["ICU-1-A"].encounter_id) == (
+    assert (state[Beds].beds["ICU-3-A"].occupancy, state[Beds].beds["ICU-3-A"].encounter_id) == (
         "reserved",
         "E1",
     )
@@ -394,7 +384,7 @@ def test_a_swap_keeps_a_pending_transfer_and_its_reserved_bed() -> None:
         admitted("E1", "4W-401-A"),
         admitted("E2", "4W-403-A"),
         transfer_requested("E1", "ICU"),
-        bed_assigned("E1", "ICU-1-A"),
+        bed_assigned("E1", "ICU-3-A"),
     )
     stay = apply(state, when(state, c.SwapBeds(encounter_id="E1", other_encounter_id="E2")))[
         Stays
@@ -402,7 +392,7 @@ def test_a_swap_keeps_a_pending_transfer_and_its_reserved_bed() -> None:
     assert (stay.bed_id, stay.transfer_to_unit_id, stay.reserved_bed_id) == (
         "4W-403-A",
         "ICU",
-        "ICU-1-A",
+        "ICU-3-A",
     )
 
 
@@ -460,14 +450,14 @@ def test_a_swap_within_one_room_ignores_the_partner() -> None:
     # An update put E2 on contact precautions next to E1 (the board flags the room); a swap
     # inside the room changes nothing about who shares it, so it is not refused for that.
     state = given(
-        admitted("E1", "ICU-1-A"),
-        admitted("E2", "ICU-1-B"),
+        admitted("E1", "ICU-3-A"),
+        admitted("E2", "ICU-3-B"),
         patient_updated("E2", isolation="contact"),
     )
     events = when(state, c.SwapBeds(encounter_id="E1", other_encounter_id="E2"))
     assert [e.type for e in events] == ["BedsSwapped"]
     apply(state, events)
-    assert room_conflicts(state, "ICU-1") == [
+    assert room_conflicts(state, "ICU-3") == [
         "a patient on isolation precautions needs a room of their own"
     ]
 
@@ -552,14 +542,14 @@ def test_a_second_transfer_waits_until_the_first_is_cancelled() -> None:
 
 def test_cancelling_a_transfer_releases_the_reserved_bed() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.CancelTransfer(encounter_id="E1", reason="improved"))
     assert events == [
-        stay_event("TransferCancelled", "E1", reason="improved", released_bed_id="ICU-1-A")
+        stay_event("TransferCancelled", "E1", reason="improved", released_bed_id="ICU-3-A")
     ]
     apply(state, events)
-    stay, bed = state[Stays].stays["E1"], state[Beds].beds["ICU-1-A"]
+    stay, bed = state[Stays].stays["E1"], state[Beds].beds["ICU-3-A"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("4W-401-A", None, None)
     assert (bed.occupancy, bed.encounter_id, bed.cleanliness) == ("vacant", None, "clean")
 
@@ -613,13 +603,13 @@ def test_a_discharged_patient_leaves_and_the_bed_turns_dirty() -> None:
 
 def test_a_discharge_releases_a_bed_reserved_for_a_transfer() -> None:
     state = given(
-        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-1-A")
+        admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.DischargePatient(encounter_id="E1"))
-    assert events == discharged("E1", "4W-401-A", released_bed_id="ICU-1-A")
+    assert events == discharged("E1", "4W-401-A", released_bed_id="ICU-3-A")
     apply(state, events)
-    assert state[Beds].beds["ICU-1-A"].occupancy == "vacant"
-    assert state[Beds].beds["ICU-1-A"].cleanliness == "clean"
+    assert state[Beds].beds["ICU-3-A"].occupancy == "vacant"
+    assert state[Beds].beds["ICU-3-A"].cleanliness == "clean"
     assert state[Stays].stays["E1"].transfer_to_unit_id is None
 
 
