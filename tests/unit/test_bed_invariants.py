@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from hospital import BED_IDS
+from unitboard.domain.aggregates import HOUSE
 from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
@@ -178,6 +179,9 @@ class BedBoard(RuleBasedStateMachine):
             return
         tally(f"accepted {type(command).__name__}")
         assert self.state == before, f"deciding {command!r} changed the state"
+        writes = HOUSE.commands[type(command).__name__].writes
+        streams = {event.stream_id.split("-", 1)[0] for event in events}
+        assert streams <= writes, f"{command!r} wrote to {streams - writes}, not declared"
         self.record(events)
         if not isinstance(command, c.UpdatePatient):
             # An update records a clinical fact even if the room then breaks a rule;

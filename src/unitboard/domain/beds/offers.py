@@ -20,7 +20,7 @@ def bed_offers(state: Hospital, bed_id: str, ctx: Context) -> list[Offer]:
             offers.append(Offer("StartCleaning", key))
         elif bed.cleanliness == "cleaning":
             offers.append(Offer("MarkBedClean", key))
-        elif bed.encounter_id is None:
+        else:
             offers.append(Offer("MarkBedDirty", key))
     if bed.encounter_id is None:
         if bed.blocked is not None:

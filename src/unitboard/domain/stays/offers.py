@@ -64,7 +64,9 @@ def stay_offers(state: Hospital, encounter_id: str, ctx: Context) -> list[Offer]
         return []
     key = {"encounter_id": encounter_id}
     offers = [_update(stay)]
-    if stay.reserved_bed_id is not None:
+    if stay.reserved_bed_id is not None and accepts(
+        state, stay, state[Beds].beds[stay.reserved_bed_id]
+    ):
         offers.append(Offer("MarkArrived", key))
     if stay.status == "pending":
         offers += _choose(stay, "AssignBed", "bed_id", legal_beds(state, stay, [stay.unit_id]))
