@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint install browser clean
+.PHONY: run test bench lint install browser screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,25 +14,39 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+DEMO_DB := sqlite:///$(CURDIR)/unitboard.db
+
 run: $(STAMP)
-	$(BIN)/unitboard serve --demo --database-url sqlite:///$(CURDIR)/unitboard.db
+	$(BIN)/unitboard db upgrade --database-url $(DEMO_DB)
+	$(BIN)/unitboard serve --demo --database-url $(DEMO_DB)
 
 # The screens are tested in Debian's Chromium (browser downloads do not work on closed networks).
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
-test: $(STAMP) browser
+test: lint browser
 	$(BIN)/pytest -q
+
+# The README's screenshots, from the browser tests (which otherwise write them to a temp folder).
+screenshots: $(STAMP) browser
+	UNITBOARD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -m browser -k "screenshot or the_wall_shows_initials"
 
 # Benchmarks (numbers and ratios against a baseline run side by side; never in `make test`):
 # fan-out, appends, replay, memory, loop lag. Prints a table, writes bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench.py
 
+# mypy strict on the code and on the tests (a run per folder: each has its own conftest.py).
+TEST_TYPES := tests/conftest.py tests/hospital.py tests/postgres_support.py tests/store_events.py \
+	tests/toy_bells tests/integration
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests loadtests
+	$(BIN)/ruff format --check src tests loadtests
 	$(BIN)/mypy src
+	MYPYPATH=src:tests:tests/unit:tests/e2e $(BIN)/mypy --strict $(TEST_TYPES)
+	MYPYPATH=src:tests:tests/unit:tests/e2e $(BIN)/mypy --strict tests/unit
+	MYPYPATH=src:tests:tests/unit:tests/e2e $(BIN)/mypy --strict tests/e2e
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info unitboard.db unitboard.db-wal unitboard.db-shm

@@ -276,3 +276,55 @@ def test_the_secretary_updates_isolation_and_fall_risk_and_the_wall_shows_it(
     expect(form.locator("select[name=isolation]")).to_have_value("droplet")
     after = {b["bed_id"]: b for b in hospital.board()["beds"]}[bed]["patient"]
     assert (after["attending"], after["isolation"]) == (patient["attending"], "contact")
+
+
+def buttons(page: Page) -> list[str]:
+    """The submit buttons of the open bed panel, as the person reads them."""
+    panel = page.locator("#panel")
+    expect(panel).not_to_have_class(re.compile(r"\bempty\b"))
+    return [label.strip() for label in panel.locator("button[type=submit]").all_text_contents()]
+
+
+def test_each_role_is_offered_only_what_the_domain_accepts_from_it(
+    browser: Browser, hospital: Hospital
+) -> None:
+    beds = hospital.board()["beds"]
+    occupied = next(b["bed_id"] for b in beds if b["status"] == "occupied")
+    dirty = hospital.free_clean_bed()
+    hospital.command("MarkBedDirty", {"bed_id": dirty})
+
+    desk = station(browser, hospital)
+    tile(desk, dirty).click()
+    expect(desk.locator("#panel")).to_contain_text("Start cleaning")
+    assert "Mark clean" not in buttons(desk)  # the domain refuses it before cleaning starts
+    tile(desk, occupied).click()
+    expect(desk.locator("#panel")).to_contain_text("Discharge now")
+    assert {"Discharge now", "Move", "Request transfer", "Save"} <= set(buttons(desk))
+    assert "Assign nurse" not in buttons(desk)
+
+    nurse = login(browser, hospital, "nurse", "nurse-demo")
+    expect(nurse).to_have_url(re.compile(r"/station/4W$"))
+    expect(nurse.locator("#new-admission")).to_have_count(0)  # nurses do not admit
+    tile(nurse, occupied).click()
+    expect(nurse.locator("#panel")).to_contain_text("Order discharge")
+    assert buttons(nurse) == ["Order discharge"]
+    tile(nurse, dirty).click()
+    expect(nurse.locator("#panel")).to_contain_text("Nothing to do here for a nurse")
+    assert buttons(nurse) == []
+
+
+def test_the_evs_tablet_is_for_whoever_cleans_beds(browser: Browser, hospital: Hospital) -> None:
+    admin = login(browser, hospital, "admin", "admin-demo")
+    admin.goto(f"{hospital.server.base_url}/evs")
+    expect(admin.locator(".refusal")).to_have_text("The admin role may not use the EVS tablet.")
+    evs = login(browser, hospital, "evs", "evs-demo")
+    expect(evs).to_have_url(re.compile(r"/evs$"))
+    expect(evs.locator("#evs-queue")).to_be_visible()
+
+
+def test_the_wall_names_every_room_feature(browser: Browser, hospital: Hospital) -> None:
+    display = wall(browser, hospital)
+    private = display.locator("#room-4W-409 .feature")
+    expect(private).to_have_text("PRIV")
+    expect(private).to_have_attribute("title", "Private room")
+    expect(display.locator("#room-4W-415 .feature")).to_have_text(["NP", "PRIV"])

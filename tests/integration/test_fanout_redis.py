@@ -105,7 +105,7 @@ async def _post_on_a_watch_on_b(port_a: int, port_b: int, token: str) -> None:
         async with websockets.connect(url, additional_headers=headers) as screen:
             await asyncio.sleep(0.3)
             started = time.monotonic()
-            answers = []
+            answers: list[int] = []
             for bed in ("4W-401-A", "4W-401-B", "4W-401-A"):
                 answer = await api.post(
                     "/api/commands",
@@ -116,7 +116,7 @@ async def _post_on_a_watch_on_b(port_a: int, port_b: int, token: str) -> None:
                 )
                 assert answer.status_code == 200, answer.text
                 answers.append(answer.json()["position"])
-            received = []
+            received: list[int] = []
             while len(received) < 3:
                 message = await asyncio.wait_for(screen.recv(), timeout=5)
                 received.append(json.loads(message)["position"])

@@ -148,7 +148,7 @@ def test_new_events_follow_the_old_ones_and_every_rebuild_agrees(old_database: E
     )
     try:
         with old_database.connect() as connection:
-            versions = dict(
+            versions: dict[int, int] = dict(
                 connection.execute(
                     text("SELECT position, event_version FROM events WHERE type = 'BedBlocked'")
                 ).all()

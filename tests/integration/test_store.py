@@ -625,4 +625,4 @@ def test_stored_events_are_frozen() -> None:
     with pytest.raises(AttributeError):
         event.position = 2  # type: ignore[misc]
     with pytest.raises(AttributeError):
-        event.event.status = "dirty"  # type: ignore[attr-defined, misc]
+        event.event.status = "dirty"  # type: ignore[attr-defined]

@@ -116,7 +116,7 @@ async def test_its_event_reaches_the_wall_display_of_the_unit_it_touches(served:
         batch = log.read(answer.json()["position"] - 1, 1)
     finally:
         log.close()
-    assert runtime.touched(batch) == {"4W"}
+    assert runtime.touched(batch) == frozenset({"4W"})
 
 
 def _bearer(token: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from unitboard.domain.hospital import Hospital, decide, evolve
 from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.placement import room_conflicts, stays_in_room
 from unitboard.domain.stays.state import Stay, Stays
+from unitboard.domain.values import EvsPriority
 from unitboard.store.codec import EventCodec
 
 NEW_ENCOUNTERS = ["E1", "E2", "E3", "E4", "E5", "E6", "E7"]
@@ -46,6 +47,7 @@ TIMES = [
 SEXES = ["F", "M", "X", "U"]
 ISOLATIONS = ["none", "none", "none", "none", "contact", "droplet", "airborne"]
 REASONS = ["maintenance", "isolation", "staffing"]
+PRIORITIES: list[EvsPriority | None] = [None, "stat", "clean_next"]
 
 # Accepted commands that, decided again at once, must record nothing.
 IDEMPOTENT = (c.UpdatePatient, c.AssignNurse, c.MarkBedDirty, c.BlockBed)
@@ -133,7 +135,7 @@ class BedBoard(RuleBasedStateMachine):
             fitting = [e for e in pool if e not in self.state[Stays].stays]
         else:
             fitting = sorted(e for e, stay in self.state[Stays].stays.items() if likely(stay))
-        if fitting and data.draw(st.integers(0, 3), f"{label}: fitting?"):
+        if fitting and data.draw(st.integers(0, 3), f"{label}: fitting?") > 0:
             return data.draw(st.sampled_from(fitting), label)
         if pool is not None:
             return data.draw(st.sampled_from(pool), label)
@@ -143,7 +145,7 @@ class BedBoard(RuleBasedStateMachine):
 
     def bed(self, data: st.DataObject, likely: Callable[[Bed], bool] = lambda bed: True) -> str:
         fitting = sorted(b for b, bed in self.state[Beds].beds.items() if likely(bed))
-        if fitting and data.draw(st.integers(0, 3), "bed: fitting?"):
+        if fitting and data.draw(st.integers(0, 3), "bed: fitting?") > 0:
             return data.draw(st.sampled_from(fitting), "bed")
         return data.draw(st.sampled_from([*BED_IDS, UNKNOWN_BED]), "bed")
 
@@ -156,7 +158,7 @@ class BedBoard(RuleBasedStateMachine):
         unit_id = stay.transfer_to_unit_id or stay.unit_id
         fitting = [b for b in self.state[Beds].beds.values() if free(b) and b.unit_id == unit_id]
         shared = [b for b in fitting if stays_in_room(self.state, b.room_id)]
-        if shared and data.draw(st.booleans(), "bed: a shared room?"):
+        if shared and data.draw(st.booleans(), "bed: a shared room?") is True:
             fitting = shared
         if not fitting:
             return self.bed(data, free)
@@ -306,7 +308,7 @@ class BedBoard(RuleBasedStateMachine):
         self.run(c.AssignNurse(encounter_id=self.encounter(data, active), nurse=nurse))
 
     def do_mark_bed_dirty(self, data: st.DataObject) -> None:
-        priority = data.draw(st.sampled_from([None, "stat", "clean_next"]), "priority")
+        priority = data.draw(st.sampled_from(PRIORITIES), "priority")
         self.run(c.MarkBedDirty(bed_id=self.bed(data), priority=priority))
 
     def do_start_cleaning(self, data: st.DataObject) -> None:

@@ -4,6 +4,7 @@ then events or a refusal that changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import all_commands as c
 import pytest
@@ -122,7 +123,9 @@ def test_a_dirty_bed_cannot_be_marked_clean_before_cleaning_starts() -> None:
 
 
 @pytest.mark.parametrize("command", [c.StartCleaning, c.MarkBedClean, c.UnblockBed])
-def test_cleaning_or_unblocking_an_unknown_bed_is_not_found(command: type[c.Command]) -> None:
+def test_cleaning_or_unblocking_an_unknown_bed_is_not_found(
+    command: Callable[..., c.Command],
+) -> None:
     then_refused(given(), command(bed_id="ICU-9-A"), NotFound, "ICU-9-A")
 
 

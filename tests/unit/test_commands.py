@@ -132,4 +132,4 @@ def test_times_with_an_offset_are_read() -> None:
 def test_commands_are_frozen() -> None:
     command = c.MarkArrived(encounter_id="E1")
     with pytest.raises(ValidationError):
-        command.encounter_id = "E2"  # type: ignore[misc]
+        command.encounter_id = "E2"

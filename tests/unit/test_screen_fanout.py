@@ -92,7 +92,9 @@ def dirty_then_clean(projection: BoardProjection, hub: ScreenHub, steps: int) ->
     position = projection.position
     for step in range(steps):
         position += 1
-        data = {"bed_id": "4W-401-A", "reason": "evs"} if step % 2 == 0 else {"bed_id": "4W-401-A"}
+        data: dict[str, object] = {"bed_id": "4W-401-A"}
+        if step % 2 == 0:
+            data["reason"] = "evs"
         kind = "BedMarkedDirty" if step % 2 == 0 else "BedCleaned"
         batch = [stored(position, kind, data)]
         projection.apply(batch)

@@ -33,6 +33,7 @@ from builders import (
 from hospital import admission as admission_data
 from unitboard.domain.beds.state import Beds
 from unitboard.domain.errors import NotFound, RuleViolation
+from unitboard.domain.stays.events import PatientMoved
 from unitboard.domain.stays.placement import room_conflicts
 from unitboard.domain.stays.state import Stays
 
@@ -311,7 +312,7 @@ def test_a_move_into_the_transfer_unit_completes_the_transfer_and_frees_the_rese
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-2-A"))
-    assert getattr(events[0], "released_bed_id") == "ICU-3-A"  # noqa: B009
+    assert isinstance(events[0], PatientMoved) and events[0].released_bed_id == "ICU-3-A"
     apply(state, events)
     stay = state[Stays].stays["E1"]
     assert (stay.bed_id, stay.unit_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
@@ -328,7 +329,7 @@ def test_a_move_into_the_bed_reserved_for_the_transfer_completes_it() -> None:
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="ICU-3-A"))
-    assert getattr(events[0], "released_bed_id") is None  # noqa: B009
+    assert isinstance(events[0], PatientMoved) and events[0].released_bed_id is None
     stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == ("ICU-3-A", None, None)
     assert state[Beds].beds["ICU-3-A"].occupancy == "occupied"
@@ -339,7 +340,7 @@ def test_a_move_within_the_unit_keeps_the_bed_reserved_for_a_pending_transfer() 
         admitted("E1", "4W-401-A"), transfer_requested("E1", "ICU"), bed_assigned("E1", "ICU-3-A")
     )
     events = when(state, c.MovePatient(encounter_id="E1", bed_id="4W-402-A"))
-    assert getattr(events[0], "released_bed_id") is None  # noqa: B009
+    assert isinstance(events[0], PatientMoved) and events[0].released_bed_id is None
     stay = apply(state, events)[Stays].stays["E1"]
     assert (stay.bed_id, stay.reserved_bed_id, stay.transfer_to_unit_id) == (
         "4W-402-A",
