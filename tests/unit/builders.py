@@ -20,7 +20,7 @@ import pytest
 
 from hospital import LAYOUT, admission
 from unitboard.domain.aggregates import HOUSE
-from unitboard.domain.context import Context, Person
+from unitboard.domain.context import Context, KnownPeople, Person
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
 from unitboard.domain.hospital import Hospital, decide, evolve
@@ -34,20 +34,7 @@ STAFF = [
 ]
 
 
-class Staff:
-    """The people a decider may ask about, in memory."""
-
-    def __init__(self, people: list[Person]) -> None:
-        self.people = {person.username: person for person in people}
-
-    def person(self, username: str) -> Person | None:
-        return self.people.get(username)
-
-    def everyone(self) -> list[Person]:
-        return list(self.people.values())
-
-
-CHARGE = Context("charge", "charge_nurse", Staff(STAFF))
+CHARGE = Context("charge", "charge_nurse", KnownPeople(STAFF))
 """A charge nurse of 4W, who knows the unit's staff."""
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders import STAFF, Staff
+from builders import STAFF
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
 from test_bed_invariants import BedBoard
 
 from unitboard.domain.aggregates import HOUSE
 from unitboard.domain.beds.state import Beds
-from unitboard.domain.context import Context
+from unitboard.domain.context import Context, KnownPeople
 from unitboard.domain.errors import DomainError
 from unitboard.domain.hospital import Hospital, decide
 from unitboard.domain.offers import Offer
@@ -26,7 +26,7 @@ ONE_TAP = {
     "stay": ("MarkArrived", "DischargePatient"),
 }
 """Actions that need nothing but the bed or stay: offered whenever the domain would act."""
-PEOPLE = Staff(STAFF)
+PEOPLE = KnownPeople(STAFF)
 
 
 def commands_of(offer: Offer) -> list[dict[str, Any]]:

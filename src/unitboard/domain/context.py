@@ -34,6 +34,19 @@ class NoPeople:
         return []
 
 
+class KnownPeople:
+    """People known in memory: read once (off the event loop) for one screen, or a test's."""
+
+    def __init__(self, people: list[Person]) -> None:
+        self.people = {person.username: person for person in people}
+
+    def person(self, username: str) -> Person | None:
+        return self.people.get(username)
+
+    def everyone(self) -> list[Person]:
+        return list(self.people.values())
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     actor: str = "system"

@@ -37,16 +37,6 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
         raise NotImplementedError
 
 
-def touched(event: Event) -> dict[str, list[str]]:
-    """What `event` declares it touches, by kind, with the ids it names."""
-    found: dict[str, list[str]] = {}
-    for kind, fields in event.TOUCHES.items():
-        ids = [value for field in fields if (value := getattr(event, field)) is not None]
-        if ids:
-            found[kind] = ids
-    return found
-
-
 class BedEvent(Event, frozen=True, kw_only=True):
     TOUCHES: ClassVar[Mapping[str, tuple[str, ...]]] = {"bed": ("bed_id",)}
     bed_id: str

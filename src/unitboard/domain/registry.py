@@ -132,10 +132,6 @@ class Registry:
             if self.may(context.role, offer.command)
         ]
 
-    def units_of(self, state: Hospital, kind: str, key: str) -> Iterable[str]:
-        locator = self.locators.get(kind)
-        return locator(state, key) if locator is not None else ()
-
 
 def _unique(table: dict[str, Any], name: str, value: Any, what: str) -> None:
     if name in table:

@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from unitboard.domain.errors import DomainError
+from unitboard.domain.roles import role_label
 from unitboard.projections.board import FULL, WALL, Viewer
 from unitboard.realtime.feed import Subscriber, encode
 from unitboard.runtime import Runtime
@@ -137,7 +138,7 @@ async def get_units(request: Request) -> Response:
 async def get_events(request: Request) -> Response:
     actor = await require_actor(request)
     if actor.role not in roles.READ_EVENTS:
-        raise ApiError(403, "forbidden", f"The {roles.label(actor.role)} role may not read events.")
+        raise ApiError(403, "forbidden", f"The {role_label(actor.role)} role may not read events.")
     after = int_param(request, "after", 0, 0, 2**62)
     limit = int_param(request, "limit", 100, 1, MAX_EVENTS)
     runtime = runtime_of(request)

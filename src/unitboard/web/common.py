@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,12 +19,13 @@ from starlette.templating import Jinja2Templates
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from unitboard.domain import values
-from unitboard.domain.context import Context, People, Person
+from unitboard.domain.context import Context, KnownPeople, People
 from unitboard.domain.offers import Offer
 from unitboard.domain.roles import role_label
-from unitboard.realtime.screens import Screen, ScreenHub
+from unitboard.realtime.screens import Renderer, Screen, ScreenHub
 from unitboard.runtime import Runtime
 from unitboard.service.auth import Actor
+from unitboard.store import StoredEvent
 from unitboard.web.auth import Authenticator
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -62,19 +64,6 @@ def runtime_of(connection: HTTPConnection) -> Runtime:
 async def actor_of(connection: HTTPConnection) -> Actor | None:
     authenticator: Authenticator = connection.app.state.authenticator
     return await authenticator.actor(connection)
-
-
-class KnownPeople:
-    """The people as read once for one screen (off the event loop)."""
-
-    def __init__(self, people: list[Person]) -> None:
-        self.people = {person.username: person for person in people}
-
-    def person(self, username: str) -> Person | None:
-        return self.people.get(username)
-
-    def everyone(self) -> list[Person]:
-        return list(self.people.values())
 
 
 async def context_of(runtime: Runtime, actor: Actor) -> Context:
@@ -201,10 +190,20 @@ async def serve_screen(websocket: WebSocket, hub: ScreenHub, view: str) -> None:
         hub.unsubscribe(view, screen)
 
 
-def attach(app: Starlette, runtime: Runtime, hub: ScreenHub, screen_routes: list[Any]) -> None:
-    """Route a family of screens, put its fan-out on the runtime's sinks and its heartbeat
-    among the runtime's background jobs."""
+def attach(
+    app: Starlette,
+    runtime: Runtime,
+    renderer: Renderer,
+    views_of: Callable[[list[StoredEvent]], Iterable[str]],
+    screen_routes: list[Any],
+) -> ScreenHub:
+    """A family of screens: its routes, and its fan-out (`views_of` names the views a batch
+    changes, `renderer` renders each once) among the runtime's sinks, with its heartbeat."""
+    hub = ScreenHub(
+        runtime.projection, renderer, runtime.settings.subscriber_buffer, heartbeat, views_of
+    )
     runtime.sinks.append(hub.publish)
     runtime.background.append(hub.keep_beating)
     runtime.hubs.append(hub)
     app.router.routes.extend(screen_routes)
+    return hub

@@ -22,7 +22,6 @@ from unitboard.store import StoredEvent
 from unitboard.web.common import (
     actor_of,
     attach,
-    heartbeat,
     macros,
     message_page,
     page,
@@ -171,12 +170,6 @@ def display_views(
 
 
 def install(app: Starlette, runtime: Runtime) -> None:
-    hub = ScreenHub(
-        runtime.projection,
-        DisplayRenderer(runtime.projection),
-        runtime.settings.subscriber_buffer,
-        heartbeat,
-        display_views(runtime.projection, runtime.touched),
-    )
-    app.state.display_screens = hub
-    attach(app, runtime, hub, routes)
+    views_of = display_views(runtime.projection, runtime.touched)
+    renderer = DisplayRenderer(runtime.projection)
+    app.state.display_screens = attach(app, runtime, renderer, views_of, routes)

@@ -26,7 +26,6 @@ from unitboard.web.common import (
     actor_of,
     attach,
     check_csrf,
-    heartbeat,
     macros,
     offers_by_command,
     page,
@@ -128,12 +127,5 @@ def install(app: Starlette, runtime: Runtime) -> None:
             [evs_view(role) for role in EVS_ROLES] if runtime.touched(events) != frozenset() else []
         )
 
-    hub = ScreenHub(
-        runtime.projection,
-        WholeView(lambda view: render(runtime, view)),
-        runtime.settings.subscriber_buffer,
-        heartbeat,
-        views_of,
-    )
-    app.state.evs_screens = hub
-    attach(app, runtime, hub, routes)
+    renderer = WholeView(lambda view: render(runtime, view))
+    app.state.evs_screens = attach(app, runtime, renderer, views_of, routes)

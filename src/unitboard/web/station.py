@@ -33,7 +33,6 @@ from unitboard.web.common import (
     context_of,
     csrf_token,
     environment,
-    heartbeat,
     macros,
     offers_by_command,
     page,
@@ -324,13 +323,6 @@ def install(app: Starlette, runtime: Runtime) -> None:
         shown = runtime.projection.layout.units if units is None else units
         return [station_view(unit, role) for unit in shown for role in STATION_ROLES]
 
-    hub = ScreenHub(
-        runtime.projection,
-        WholeView(lambda view: render_station(runtime, view)),
-        runtime.settings.subscriber_buffer,
-        heartbeat,
-        views_of,
-    )
-    app.state.station_screens = hub
-    attach(app, runtime, hub, routes)
+    renderer = WholeView(lambda view: render_station(runtime, view))
+    app.state.station_screens = attach(app, runtime, renderer, views_of, routes)
     app.add_exception_handler(LoggedOut, logged_out_handler)
