@@ -34,7 +34,8 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def stream_id(self) -> str:
-        raise NotImplementedError
+        """The stream the event belongs to; each event type (or its base) names it."""
+        raise TypeError(f"{self.type} does not name its stream")
 
 
 class BedEvent(Event, frozen=True, kw_only=True):
