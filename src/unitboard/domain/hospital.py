@@ -5,6 +5,7 @@ it and returns events or raises; `evolve` folds one event into it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from unitboard.domain.commands import Command
@@ -31,9 +32,11 @@ class Hospital:
 
     __slots__ = ("registry", "parts", "position", "_fold")
 
-    def __init__(self, registry: Registry | None = None) -> None:
+    def __init__(
+        self, registry: Registry | None = None, parts: dict[type[Any], Any] | None = None
+    ) -> None:
         self.registry = registry or house()
-        self.parts: dict[type[Any], Any] = {part: part() for part in self.registry.parts}
+        self.parts: dict[type[Any], Any] = parts or {part: part() for part in self.registry.parts}
         self.position = 0
         self._fold = self.registry.fold_table(self.parts)
 
@@ -49,12 +52,9 @@ class Hospital:
     __hash__ = None  # type: ignore[assignment]
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Hospital:
-        from copy import deepcopy
-
-        copied = Hospital(self.registry)
-        copied.parts = deepcopy(self.parts, memo)
+        """A copy of the parts (the registry is shared: it never changes)."""
+        copied = Hospital(self.registry, deepcopy(self.parts, memo))
         copied.position = self.position
-        copied._fold = self.registry.fold_table(copied.parts)
         return copied
 
     def evolve(self, event: Event, at: str = "") -> None:
