@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
@@ -10,14 +9,11 @@ from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.routing import Route
 
 from unitboard.domain.errors import DomainError
 from unitboard.domain.roles import role_label
 from unitboard.projections.board import FULL, WALL, Viewer
-from unitboard.realtime.feed import Subscriber, encode
-from unitboard.runtime import Runtime
 from unitboard.service import roles
 from unitboard.service.auth import Actor
 from unitboard.web.auth import bearer
@@ -147,102 +143,6 @@ async def get_events(request: Request) -> Response:
     return JSONResponse({"events": [e.to_json() for e in events], "last_position": last})
 
 
-async def healthz(request: Request) -> Response:
-    runtime = runtime_of(request)
-    try:
-        head = await runtime.read(runtime.log.head)
-    except Exception as exc:  # any failure to reach the log is "unhealthy", said plainly
-        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
-    return JSONResponse(
-        {"status": "ok", "log_head": head, "projection_position": runtime.projection.position}
-    )
-
-
-async def metrics(request: Request) -> Response:
-    """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
-    only, no patient data, so it needs no login (like /healthz)."""
-    runtime = runtime_of(request)
-    hubs = runtime.hubs
-    return JSONResponse(
-        {
-            "projection_position": runtime.projection.position,
-            "loop_lag": runtime.loop_lag.summary(),
-            "screens": sum(hub.count() for hub in hubs),
-            "event_feed_subscribers": runtime.feed.count(),
-            "renders": sum(hub.renders for hub in hubs),
-            "deliveries": sum(hub.deliveries for hub in hubs),
-        }
-    )
-
-
-async def events_socket(websocket: WebSocket) -> None:
-    runtime = runtime_of(websocket)
-    try:
-        actor = await require_actor(websocket)
-        after = int_param(websocket, "after", 0, 0, 2**62)
-    except ApiError as error:
-        await websocket.close(code=4000 + error.status, reason=error.message[:120])
-        return
-    if actor.role not in roles.READ_EVENTS:
-        await websocket.close(code=4403, reason="This role may not read events.")
-        return
-    await websocket.accept()
-    subscriber = runtime.feed.subscribe()
-    watcher = asyncio.ensure_future(watch_disconnect(websocket, subscriber))
-    try:
-        await stream_events(websocket, runtime, subscriber, after)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass  # the screen went away mid-send; it resumes by position
-    finally:
-        watcher.cancel()
-        runtime.feed.unsubscribe(subscriber)
-
-
-async def watch_disconnect(websocket: WebSocket, subscriber: Subscriber) -> None:
-    """A screen that leaves is noticed only by reading: read until it says goodbye."""
-    try:
-        while (await websocket.receive())["type"] != "websocket.disconnect":
-            pass
-    finally:
-        subscriber.close()
-
-
-async def stream_events(
-    websocket: WebSocket, runtime: Runtime, subscriber: Subscriber, after: int
-) -> None:
-    """Every event after `after` from the log, then live ones; a gap between the two (events
-    appended while the backlog was read) is filled from the log, so none is missed."""
-    sent = await send_backlog(websocket, runtime, after, None)
-    while True:
-        batch = await subscriber.next_batch()
-        if subscriber.closed:
-            return
-        if subscriber.dropped:
-            await websocket.close(code=1013, reason=f"too slow; resume after {sent}")
-            return
-        if batch and batch[0][0] > sent + 1:
-            sent = await send_backlog(websocket, runtime, sent, batch[0][0] - 1)
-        for position, text in batch:
-            if position > sent:
-                await websocket.send_text(text)
-                sent = position
-
-
-async def send_backlog(
-    websocket: WebSocket, runtime: Runtime, after: int, until: int | None
-) -> int:
-    sent = after
-    while until is None or sent < until:
-        limit = MAX_EVENTS if until is None else min(MAX_EVENTS, until - sent)
-        backlog = await runtime.read(runtime.log.read, sent, limit)
-        for event in backlog:
-            await websocket.send_text(encode(event))
-            sent = event.position
-        if len(backlog) < limit:
-            break
-    return sent
-
-
 async def api_error_handler(request: HTTPConnection, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message)
@@ -260,13 +160,10 @@ async def domain_error_handler(request: HTTPConnection, exc: Exception) -> Respo
 
 
 routes = [
-    Route("/healthz", healthz),
-    Route("/metrics", metrics),
     Route("/api/commands", post_command, methods=["POST"]),
     Route("/api/units", get_units),
     Route("/api/units/{unit_id}/board", get_board),
     Route("/api/events", get_events),
-    WebSocketRoute("/ws/events", events_socket),
 ]
 
 __all__ = ["FULL", "routes"]

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from unitboard.config import Settings
 from unitboard.domain.errors import DomainError, NotFound
 from unitboard.runtime import Runtime
-from unitboard.web import api, display, evs, login, station
+from unitboard.web import api, display, event_stream, evs, health, login, station
 from unitboard.web.auth import Authenticator
 from unitboard.web.common import STATIC, Refused, message_page, refused_handler
 from unitboard.web.errors import ApiError
@@ -63,7 +63,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await started.stop()
 
     app = Starlette(
-        routes=[*api.routes, *login.routes],
+        routes=[*health.routes, *api.routes, *event_stream.routes, *login.routes],
         middleware=[
             Middleware(
                 SessionMiddleware,
