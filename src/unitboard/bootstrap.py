@@ -16,15 +16,19 @@ from unitboard.domain.registry import Registry
 from unitboard.realtime.doorbell import RedisDoorbell
 from unitboard.runtime import Runtime
 from unitboard.service.handler import CommandService
+from unitboard.service.sessions import SessionPolicy, Sessions
 from unitboard.store import CredentialStore, EventLog, create_or_check, make_engine
+from unitboard.store.sessions import SessionStore
+from unitboard.store.sqlite_claim import claim_sqlite_log
 
 
 @dataclass
 class Credentials:
-    """Users and tokens: what `unitboard users` and `unitboard tokens` need."""
+    """Users, tokens and their sessions: what `unitboard users` and `unitboard tokens` need."""
 
     engine: Engine
     store: CredentialStore
+    sessions: Sessions
 
     def close(self) -> None:
         self.engine.dispose()
@@ -55,7 +59,8 @@ def open_database(database_url: str) -> Engine:
 
 def open_credentials(database_url: str) -> Credentials:
     engine = open_database(database_url)
-    return Credentials(engine, CredentialStore(engine))
+    store = CredentialStore(engine)
+    return Credentials(engine, store, Sessions(SessionStore(engine), store, SessionPolicy()))
 
 
 def open_log(database_url: str, registry: Registry = HOUSE) -> tuple[Engine, EventLog]:
@@ -74,6 +79,7 @@ def build_runtime(settings: Settings, registry: Registry = HOUSE) -> Runtime:
     """One server process: the log, the write model (filled at start), the projections,
     the fan-out, and the Redis doorbell when several processes share the log."""
     engine, log = open_log(settings.database_url, registry)
+    claim_sqlite_log(settings.database_url)  # warns if another serve process has it too
     service = CommandService(log, CredentialStore(engine))
     doorbell = RedisDoorbell(settings.redis_url) if settings.redis_url else None
     return Runtime(settings, engine, service, doorbell)

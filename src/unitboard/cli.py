@@ -43,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--layout", type=Path, help="load this layout file at start")
     serve.add_argument("--demo", action="store_true", help="seed a demo hospital with activity")
     serve.add_argument("--no-simulator", action="store_true", help="with --demo: no activity")
+    serve.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=int(os.environ.get("UNITBOARD_MAX_CONNECTIONS_PER_ADDRESS", "64")),
+        help="open connections one client address may hold (0: any number); "
+        "this machine and trusted proxies are never capped",
+    )
     serve.set_defaults(run=run_serve)
 
     layout = commands.add_parser("layout", help="the hospital layout")
@@ -73,6 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--unit")
     add_database(create)
     create.set_defaults(run=run_tokens_create)
+    revoke = token_commands.add_parser(
+        "revoke", help="revoke a token by name; its display sessions end within seconds"
+    )
+    revoke.add_argument("name")
+    add_database(revoke)
+    revoke.set_defaults(run=run_tokens_revoke)
 
     replay = commands.add_parser("replay", help="rebuild every projection and verify it")
     add_database(replay)
@@ -105,9 +118,8 @@ def database_url(args: argparse.Namespace) -> str:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from unitboard.web.app import create_app
+    from unitboard.web.server import build_server
 
     settings = Settings.from_env(
         database_url=args.database_url,
@@ -117,18 +129,19 @@ def run_serve(args: argparse.Namespace) -> int:
         simulate=not args.no_simulator,
     )
     app = create_app(settings)
-    uvicorn.run(
+    server = build_server(
         app,
+        per_address=args.max_connections_per_address,
         host=args.host,
         port=args.port,
-        ws="websockets-sansio",
         # Compression is per connection: every push would be deflated once per screen.
         ws_per_message_deflate=False,
         log_level="info",
         ws_ping_interval=10,
         ws_ping_timeout=10,
     )
-    return 0
+    server.run()
+    return 0 if server.started else 3  # as uvicorn.run: the server never started
 
 
 def run_layout_load(args: argparse.Namespace) -> int:
@@ -171,9 +184,10 @@ def run_users_disable(args: argparse.Namespace) -> int:
     credentials = open_credentials(database_url(args))
     try:
         credentials.store.set_disabled(args.username, True)
+        ended = credentials.sessions.end_for_user(args.username, "user disabled")
     finally:
         credentials.close()
-    print(f"user {args.username} disabled")
+    print(f"user {args.username} disabled; {ended} open session(s) ended")
     return 0
 
 
@@ -190,6 +204,21 @@ def run_tokens_create(args: argparse.Namespace) -> int:
         "shown once, keep it safe:"
     )
     print(token)
+    return 0
+
+
+def run_tokens_revoke(args: argparse.Namespace) -> int:
+    from unitboard.bootstrap import open_credentials
+
+    credentials = open_credentials(database_url(args))
+    try:
+        revoked = credentials.store.revoke_tokens_named(args.name)
+        ended = sum(credentials.sessions.end_for_token(t, "token revoked") for t in revoked)
+    finally:
+        credentials.close()
+    if not revoked:
+        raise LookupError(f"there is no valid token named {args.name!r}")
+    print(f"token {args.name!r} revoked; {ended} display session(s) ended")
     return 0
 
 

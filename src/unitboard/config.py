@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from unitboard.secret import secret_file_for
+from unitboard.service.sessions import SessionPolicy
+
 
 def default_database_url() -> str:
     return os.environ.get("UNITBOARD_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'unitboard.db'}"
@@ -19,8 +22,21 @@ class Settings:
     demo: bool = False
     simulate: bool = True
     idle_logoff_minutes: float = 15.0
+    session_hours: float = 12.0
+    secret_file: Path | None = None
     poll_seconds: float = 2.0
     subscriber_buffer: int = 2000
+
+    @property
+    def session_policy(self) -> SessionPolicy:
+        return SessionPolicy(
+            idle_seconds=self.idle_logoff_minutes * 60,
+            lifetime_seconds=self.session_hours * 3600,
+        )
+
+    @property
+    def secret_path(self) -> Path:
+        return self.secret_file or secret_file_for(self.database_url)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -28,6 +44,7 @@ class Settings:
             "database_url": default_database_url(),
             "redis_url": os.environ.get("UNITBOARD_REDIS_URL") or None,
             "idle_logoff_minutes": float(os.environ.get("UNITBOARD_IDLE_LOGOFF_MINUTES", "15")),
+            "session_hours": float(os.environ.get("UNITBOARD_SESSION_HOURS", "12")),
             "poll_seconds": float(os.environ.get("UNITBOARD_POLL_SECONDS", "2")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

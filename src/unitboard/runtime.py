@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import gc
 import logging
+import os
 import random
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,22 +15,33 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from unitboard.bounded_pool import BoundedPool
 from unitboard.config import Settings
+from unitboard.deadlines import READ_SECONDS, WRITE_SECONDS, run_within
 from unitboard.domain.hospital import Hospital
 from unitboard.projections.board import BoardProjection
+from unitboard.realtime.backlog import Backlog
 from unitboard.realtime.doorbell import RedisDoorbell
+from unitboard.realtime.encoded import read_encoded
 from unitboard.realtime.feed import EventFeed
 from unitboard.realtime.follower import LogFollower
 from unitboard.realtime.loop_lag import LoopLag
 from unitboard.realtime.screens import ScreenHub, TouchedUnits
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
+from unitboard.service.sessions import Sessions
+from unitboard.service.throttle import LoginThrottle
 from unitboard.store import EventLog, StoredEvent
 from unitboard.store.credentials import CredentialStore
+from unitboard.store.sessions import SessionStore
+from unitboard.write_health import WriteHealth
 
 T = TypeVar("T")
 SYSTEM = Actor("system", "admin", None, "unitboard")
 log = logging.getLogger(__name__)
+HASH_WORKERS = max(1, (os.cpu_count() or 1) // 4)
+"""An argon2 check keeps about one and a half cores busy (it hashes in lanes)."""
+HASH_WAITING = 16
 
 
 class Runtime:
@@ -50,10 +61,23 @@ class Runtime:
         self.projection = BoardProjection(Hospital(self.registry))
         self.touched = TouchedUnits(self.projection)
         """The units each batch touches, for every family of screens."""
-        self.feed = EventFeed(settings.subscriber_buffer)
+        self.feed = EventFeed(settings.subscriber_buffer, head=lambda: self.projection.position)
+        self.backlog = Backlog(
+            self.feed, lambda after, limit: self.read(read_encoded, self.log, after, limit)
+        )
+        """What /ws/events subscribers catch up from: encoded once, read once for many."""
         self.doorbell = doorbell
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="unitboard-writer")
+        self.write_health = WriteHealth()
+        """Whether writes get through (a full disk fails them while reads still work)."""
         self.reader = ThreadPoolExecutor(4, thread_name_prefix="unitboard-reader")
+        self.hashing = BoundedPool(HASH_WORKERS, HASH_WAITING, "unitboard-hash")
+        """Password checks: their own pool, bounded, so a login flood slows logins only."""
+        self.logins = LoginThrottle()
+        self.checker = ThreadPoolExecutor(2, thread_name_prefix="unitboard-auth")
+        """Session and token checks: a pool of their own, so a backlog of reads never holds
+        up who-is-asking (and the reverse)."""
+        self.sessions = Sessions(SessionStore(engine), self.credentials, settings.session_policy)
         self.follower: LogFollower | None = None
         self.sinks: list[Callable[[list[StoredEvent]], None]] = [
             self.projection.apply,
@@ -82,7 +106,7 @@ class Runtime:
         await loop.run_in_executor(self.writer, self.replay)
         if self.settings.layout is not None:
             text = self.settings.layout.read_text(encoding="utf-8")
-            await self.write(self.service.load_layout, SYSTEM, text)
+            await self.write(self.service.load_layout, SYSTEM, text, deadline=None)
         if self.settings.demo:
             await self.start_demo()
         self.follower = LogFollower(self.log, self.projection.position, self.sinks, self.reader)
@@ -95,7 +119,8 @@ class Runtime:
         if self.doorbell is not None:
             doorbell = self.doorbell
             self.service.subscribe(lambda events: doorbell.ring(events[-1].position))
-            self.spawn(doorbell.listen(follower.ring))
+            self.spawn(doorbell.send_rings())  # the ring leaves the writer thread at once
+            self.spawn(doorbell.listen(follower.ring, follower.catch_up))
         self.spawn(follower.poll(self.settings.poll_seconds))
         for job in self.background:
             self.spawn(job())
@@ -109,7 +134,7 @@ class Runtime:
         from unitboard.demo.seed import seed
         from unitboard.demo.simulator import Simulator
 
-        logins = await self.write(seed, self.service, self.credentials)
+        logins = await self.write(seed, self.service, self.credentials, deadline=None)
         self.demo_logins = logins
         print(demo_banner(logins), flush=True)
         if self.settings.simulate:
@@ -135,8 +160,8 @@ class Runtime:
                 await task
         self.writer.shutdown(wait=True)
         self.reader.shutdown(wait=True)
-        if self.doorbell is not None:
-            self.doorbell.close()
+        self.hashing.shutdown()
+        self.checker.shutdown(wait=True)
         self.log.close()
         self.engine.dispose()
 
@@ -146,14 +171,34 @@ class Runtime:
             return self.projection.position >= position
         return await self.follower.reached(position)
 
-    async def write(self, function: Callable[..., T], *args: Any) -> T:
-        """Run on the single writer thread: appends never block the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.writer, functools.partial(function, *args))
+    async def write(
+        self, function: Callable[..., T], *args: Any, deadline: float | None = WRITE_SECONDS
+    ) -> T:
+        """Run on the single writer thread: appends never block the event loop, and a
+        database that stops answering costs a command `deadline` seconds, never a hang
+        (LogUnreachable, or OutcomeUnknown if the write had started)."""
+        try:
+            result = await run_within(self.writer, deadline, function, *args, writing=True)
+        except Exception as exc:
+            self.write_health.failed(exc)
+            raise
+        self.write_health.succeeded()
+        return result
 
-    async def read(self, function: Callable[..., T], *args: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.reader, functools.partial(function, *args))
+    async def check(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a session or token check (or a session's start or end) on its own pool;
+        LogUnreachable when the database does not answer within READ_SECONDS."""
+        return await run_within(self.checker, READ_SECONDS, function, *args)
+
+    async def hash_check(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a password check on the hashing pool; PoolBusy when too many wait already."""
+        return await self.hashing.run(function, *args)
+
+    async def read(
+        self, function: Callable[..., T], *args: Any, deadline: float | None = READ_SECONDS
+    ) -> T:
+        """Run on the reader pool; LogUnreachable after `deadline` seconds."""
+        return await run_within(self.reader, deadline, function, *args)
 
 
 def demo_banner(logins: Any) -> str:
@@ -162,5 +207,5 @@ def demo_banner(logins: Any) -> str:
         f"  {user:<10} password {password:<16} ({role})" for user, password, role in logins.users
     ]
     if logins.display_token:
-        lines.append(f"Wall display: /display/4W?token={logins.display_token}")
+        lines.append(f"Wall display: /display/4W#token={logins.display_token}")
     return "\n".join(lines) + "\n"

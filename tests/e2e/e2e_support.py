@@ -75,6 +75,14 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
     _http: httpx.Client | None = None
     serve_args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    _log_reader: str | None = None
+
+    def log_reader_token(self) -> str:
+        """An admin token the tests read the event log with."""
+        if self._log_reader is None:
+            self._log_reader = create_token(self.database_url, "admin", "e2e-log-reader")
+        return self._log_reader
 
     @property
     def http(self) -> httpx.Client:
@@ -104,7 +112,8 @@ class Server:
         if self.layout is not None:
             args += ["--layout", str(self.layout)]
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        environment = {**os.environ, **self.env}
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=environment)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -189,7 +198,10 @@ class Api:
         return beds[bed_id]
 
     def events(self, after: int = 0, limit: int = 1000) -> dict[str, Any]:
-        response = self.get("/api/events", params={"after": after, "limit": limit})
+        """The log, read as the tests' auditor: only the admin and integration roles may."""
+        params = {"after": after, "limit": limit}
+        auditor = {"Authorization": f"Bearer {self.server.log_reader_token()}"}
+        response = self.server.http.get("/api/events", params=params, headers=auditor)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body

@@ -328,7 +328,7 @@ def test_idempotent_retry_returns_first_answer(setup: SharedServer) -> None:
 
 
 def test_events_paging(setup: SharedServer) -> None:
-    api = setup.api("secretary")
+    api = setup.api("integration")
     everything = api.events(after=0, limit=1000)["events"]
     assert len(everything) > 10
     positions = [e["position"] for e in everything]
@@ -369,7 +369,7 @@ def test_events_paging(setup: SharedServer) -> None:
     ],
 )
 def test_events_bad_params(setup: SharedServer, query: str, words: list[str]) -> None:
-    response = setup.api("secretary").get(f"/api/events?{query}")
+    response = setup.api("integration").get(f"/api/events?{query}")
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == "invalid_input"

@@ -16,7 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 def open_socket(
     shared: SharedServer,
     after: int | None,
-    role: str | None = "secretary",
+    role: str | None = "integration",
     token: str | None = None,
 ) -> ClientConnection:
     headers = {}
@@ -46,7 +46,7 @@ def assert_quiet(ws: ClientConnection) -> None:
 
 
 def test_backlog_then_live_without_gap_or_duplicate(shared: SharedServer) -> None:
-    api = shared.api("secretary")
+    api = shared.api("integration")
     api.ok("RequestAdmission", admission("W1"))
     api.ok("AssignBed", {"encounter_id": "W1", "bed_id": "4W-401-A"})
     logged = api.all_events()
@@ -74,7 +74,7 @@ def test_backlog_then_live_without_gap_or_duplicate(shared: SharedServer) -> Non
 
 def test_live_events_written_concurrently_arrive_in_order(shared: SharedServer) -> None:
     """Commands posted while the socket is still sending its backlog: no gap, no duplicate."""
-    api = shared.api("secretary")
+    api = shared.api("integration")
     evs = shared.api("evs")
     start = api.last_position()
     beds = ["4W-402-A", "ICU-1-A"]
@@ -98,7 +98,7 @@ def test_live_events_written_concurrently_arrive_in_order(shared: SharedServer) 
 
 
 def test_socket_default_after_is_zero(shared: SharedServer) -> None:
-    head = shared.api("secretary").last_position()
+    head = shared.api("integration").last_position()
     with open_socket(shared, None) as ws:
         events = receive(ws, head)
     assert [e["position"] for e in events] == list(range(1, head + 1))
@@ -123,7 +123,7 @@ def test_socket_refused(
 
 def test_socket_bad_after_refused(shared: SharedServer) -> None:
     ws_url = shared.server.ws_url + "/ws/events?after=-5"
-    headers = {"Authorization": f"Bearer {shared.api('secretary').token}"}
+    headers = {"Authorization": f"Bearer {shared.api('integration').token}"}
     try:
         with connect(ws_url, additional_headers=headers, open_timeout=5) as ws2:
             with pytest.raises(ConnectionClosed) as closed:

@@ -121,7 +121,7 @@ def browser() -> Iterator[Browser]:
 
 def wall(browser: Browser, hospital: Hospital) -> Page:
     page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-    page.goto(f"{hospital.server.base_url}/display/4W?token={hospital.display}")
+    page.goto(f"{hospital.server.base_url}/display/4W#token={hospital.display}")
     assert page.url == f"{hospital.server.base_url}/display/4W"  # the token left the bar
     expect(page.locator("#offline")).to_be_hidden()
     return page

@@ -82,12 +82,16 @@ def test_a_command_on_one_process_reaches_a_screen_on_the_other(
     engine, url = pg_engine
     layout = tmp_path / "layout.toml"
     layout.write_text(LAYOUT)
-    token = create_token(CredentialStore(engine), "fanout", "secretary", None)
+    credentials = CredentialStore(engine)
+    tokens = (
+        create_token(credentials, "fanout-desk", "secretary", None),
+        create_token(credentials, "fanout-feed", "integration", None),  # reads the log
+    )
     port_a, port_b = free_port(), free_port()
     first = serve(url, port_a, layout)
     second = serve(url, port_b, None)
     try:
-        asyncio.run(_post_on_a_watch_on_b(port_a, port_b, token))
+        asyncio.run(_post_on_a_watch_on_b(port_a, port_b, *tokens))
     finally:
         for process in (first, second):
             process.terminate()
@@ -96,10 +100,14 @@ def test_a_command_on_one_process_reaches_a_screen_on_the_other(
             process.stderr.close()
 
 
-async def _post_on_a_watch_on_b(port_a: int, port_b: int, token: str) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port_a}", headers=headers) as api:
-        head = (await api.get("/api/events", params={"after": 0, "limit": 1000})).json()
+async def _post_on_a_watch_on_b(port_a: int, port_b: int, desk: str, feed: str) -> None:
+    headers = {"Authorization": f"Bearer {feed}"}
+    desk_headers = {"Authorization": f"Bearer {desk}"}
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port_a}", headers=desk_headers
+    ) as api:
+        events = await api.get("/api/events", params={"after": 0, "limit": 1000}, headers=headers)
+        head = events.json()
         after = head["last_position"]
         url = f"ws://127.0.0.1:{port_b}/ws/events?after={after}"
         async with websockets.connect(url, additional_headers=headers) as screen:

@@ -149,8 +149,8 @@ class TestNewDatabase:
                 guard = "SELECT count(*) FROM pg_proc WHERE proname = 'unitboard_expect_head'"
                 assert connection.execute(text(guard)).scalar_one() == 1
 
-    def test_head_is_0002(self) -> None:
-        assert head_revision() == "0002"
+    def test_head_is_0003(self) -> None:
+        assert head_revision() == "0003"
 
     def test_every_other_command_creates_it_too(self, database: Engine) -> None:
         state = create_or_check(database)
@@ -193,10 +193,11 @@ class TestDatabaseMadeBeforeAlembic:
     def test_upgrades_keeping_its_events_users_and_settings(self, database: Engine) -> None:
         make_as_before_alembic(database)
         done = upgrade(database)
-        assert done == Upgrade("0001", "0002")
-        assert str(done) == "upgraded from 0001 to 0002 (head)"
+        assert done == Upgrade("0001", "0003")
+        assert str(done) == "upgraded from 0001 to 0003 (head)"
         assert event_versions(database) == [1, 1]
-        assert settings_rows(database) == {"session_secret": "s3cret"}
+        # the signing secret kept in the database goes: it lives outside it now (secret.py)
+        assert settings_rows(database) == {}
         with database.connect() as connection:
             assert connection.execute(select(users.c.username)).scalars().all() == ["kim"]
         with database.connect() as connection:
@@ -219,7 +220,7 @@ class TestOutdatedDatabase:
         with pytest.raises(SchemaOutdated) as refused:
             check_schema(database)
         assert str(refused.value) == (
-            "The database schema is at revision 0001; this unitboard needs 0002. "
+            "The database schema is at revision 0001; this unitboard needs 0003. "
             f"Run: unitboard db upgrade --database-url {shown_url(database)}"
         )
 
@@ -254,7 +255,7 @@ class TestUpgrade:
         assert schema_state(database).revision == "0001"
         assert "event_version" not in event_columns(database)
         assert settings_rows(database)["schema_version"] == "1"
-        assert upgrade(database) == Upgrade("0001", "0002")
+        assert upgrade(database) == Upgrade("0001", "0003")
         assert event_versions(database) == [1, 1]
         assert "schema_version" not in settings_rows(database)
         with database.connect() as connection:
@@ -293,7 +294,7 @@ class TestTheLogOfUnitboard01:
 
     def test_upgrades_with_every_event_at_version_1(self, copy: Engine) -> None:
         assert schema_state(copy).revision == "0001"
-        assert upgrade(copy) == Upgrade("0001", "0002")
+        assert upgrade(copy) == Upgrade("0001", "0003")
         versions = event_versions(copy)
         assert len(versions) == FIXTURE_EVENTS and set(versions) == {1}
         with copy.connect() as connection:

@@ -133,3 +133,16 @@ def test_commands_are_frozen() -> None:
     command = c.MarkArrived(encounter_id="E1")
     with pytest.raises(ValidationError):
         command.encounter_id = "E2"
+
+
+def test_a_time_that_is_not_a_time_is_explained_as_a_time_not_a_date() -> None:
+    from unitboard.service.validation import describe
+
+    with pytest.raises(ValidationError) as caught:
+        c.OrderDischarge.model_validate({"encounter_id": "E1", "expected_at": "tomorrow"})
+    assert describe(caught.value) == (
+        "expected_at must be a time with its UTC offset, e.g. 2026-05-01T14:30:00+02:00."
+    )
+    with pytest.raises(ValidationError) as caught:
+        c.RequestAdmission.model_validate({**ADMISSION, "birth_date": "1950-02-30"})
+    assert describe(caught.value) == "birth_date must be a real date written YYYY-MM-DD."

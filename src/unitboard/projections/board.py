@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from unitboard.domain.beds.state import Bed, Beds
+from unitboard.domain.beds.state import Bed, Beds, Block
 from unitboard.domain.hospital import Hospital, Recorded
 from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.placement import room_conflicts
 from unitboard.domain.stays.state import Stay, Stays
-from unitboard.domain.values import STATUS_CODES
+from unitboard.domain.values import BLOCK_LABELS, STATUS_CODES
 from unitboard.projections.privacy import shown_name, staff_name
 from unitboard.projections.routing import Router
 
@@ -122,9 +122,7 @@ class BoardProjection:
             "occupancy": bed.occupancy,
             "cleanliness": bed.cleanliness,
             "evs_priority": self.evs_priority(bed),
-            "blocked": {"kind": block.kind, "reason": block.reason, "until": iso(block.until)}
-            if block
-            else None,
+            "blocked": block_view(block, viewer) if block else None,
             "status": status,
             "status_code": STATUS_CODES[status],
             "encounter_id": None if viewer.privacy else bed.encounter_id,
@@ -184,3 +182,10 @@ class BoardProjection:
         if bed.evs_priority:
             return bed.evs_priority
         return "clean_next" if self.pending_admissions(bed.unit_id) else None
+
+
+def block_view(block: Block, viewer: Viewer) -> dict[str, Any]:
+    """A blocked bed: its kind, and in privacy mode no free text (a reason is typed by a
+    person and may name a patient: "pt Smith's family staying"); the kind's label instead."""
+    reason = BLOCK_LABELS[block.kind] if viewer.privacy else block.reason
+    return {"kind": block.kind, "reason": reason, "until": iso(block.until)}

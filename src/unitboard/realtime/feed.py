@@ -1,22 +1,31 @@
-"""The raw event feed behind /ws/events: every event, as JSON, to every subscriber, each
-with a bounded buffer. A subscriber that stops reading is dropped when its buffer fills,
-so it never slows the others; it resumes by position."""
+"""The raw event feed behind /ws/events: the recent events, encoded once and kept for every
+subscriber, and a wake-up for each subscriber when more are published.
+
+A subscriber is only a position: it sends what lies between its position and the head,
+from the kept events while they reach back far enough, else from the log (realtime/
+backlog.py). Nothing is queued per subscriber, so a slow one costs nothing while it is
+slow, and falls behind without being dropped; one that stops reading altogether is cut off
+by the deadline on its socket (web/wire.py). Catching up from far behind takes one of a
+bounded number of slots, so a reconnect storm is served a few at a time."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
+from collections.abc import Callable
 
+from unitboard.realtime.encoded import EncodedRun, encode, encode_run
 from unitboard.store import StoredEvent
+
+__all__ = ["CATCH_UPS", "EventFeed", "Subscriber", "encode"]
+
+CATCH_UPS = 64
+"""Subscribers catching up from far behind at once; the others wait their turn."""
 
 
 class Subscriber:
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self.pending: deque[tuple[int, str]] = deque()
+    def __init__(self) -> None:
         self.wakeup = asyncio.Event()
-        self.dropped = False
         self.closed = False
 
     def close(self) -> None:
@@ -24,30 +33,34 @@ class Subscriber:
         self.closed = True
         self.wakeup.set()
 
-    def offer(self, position: int, text: str) -> bool:
-        if len(self.pending) >= self.capacity:
-            self.dropped = True
-            self.wakeup.set()
-            return False
-        self.pending.append((position, text))
-        self.wakeup.set()
-        return True
-
-    async def next_batch(self) -> list[tuple[int, str]]:
+    async def more(self) -> None:
+        """Wait until something is published (or the subscriber closes)."""
         await self.wakeup.wait()
         self.wakeup.clear()
-        batch = list(self.pending)
-        self.pending.clear()
-        return batch
 
 
 class EventFeed:
-    def __init__(self, capacity: int = 2000) -> None:
+    def __init__(
+        self,
+        capacity: int = 2000,
+        head: Callable[[], int] | None = None,
+        catch_ups: int = CATCH_UPS,
+    ) -> None:
+        """Keep about the last `capacity` events encoded. `head` is the last position this
+        process knows (its projections'); by default, the last one published here."""
         self.capacity = capacity
+        self._head = head
+        self.position = 0
+        self.catch_ups = asyncio.Semaphore(catch_ups)
+        self._runs: deque[EncodedRun] = deque()
+        self._kept = 0
         self._subscribers: set[Subscriber] = set()
 
+    def head(self) -> int:
+        return self._head() if self._head is not None else self.position
+
     def subscribe(self) -> Subscriber:
-        subscriber = Subscriber(self.capacity)
+        subscriber = Subscriber()
         self._subscribers.add(subscriber)
         return subscriber
 
@@ -58,14 +71,33 @@ class EventFeed:
         return len(self._subscribers)
 
     def publish(self, events: list[StoredEvent]) -> None:
-        if not self._subscribers:
+        if not events:
             return
-        for event in events:
-            text = encode(event)
-            for subscriber in list(self._subscribers):
-                if not subscriber.offer(event.position, text):
-                    self._subscribers.discard(subscriber)
+        self.position = events[-1].position
+        if not self._subscribers:
+            self._runs.clear()  # nobody to keep them for; whoever comes reads the log
+            self._kept = 0
+            return
+        run = encode_run(events)
+        if self._runs and run.first != self._runs[-1].last + 1:
+            self._runs.clear()  # never keep a gap: kept events are consecutive
+            self._kept = 0
+        self._runs.append(run)
+        self._kept += len(run)
+        while self._kept - len(self._runs[0]) >= self.capacity:
+            self._kept -= len(self._runs.popleft())
+        for subscriber in self._subscribers:
+            subscriber.wakeup.set()
 
-
-def encode(event: StoredEvent) -> str:
-    return json.dumps(event.to_json(), separators=(",", ":"), ensure_ascii=False)
+    def kept_after(self, after: int) -> list[EncodedRun] | None:
+        """The kept runs holding every kept event after `after`; None when the kept events
+        start later than `after + 1` (the rest must come from the log)."""
+        if not self._runs or self._runs[0].first > after + 1:
+            return None
+        found: list[EncodedRun] = []
+        for run in reversed(self._runs):
+            if run.last <= after:
+                break
+            found.append(run)
+        found.reverse()
+        return found

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 
 from unitboard.store import EventLog, StoredEvent
+from unitboard.throttled_log import ThrottledWarning
 
 Sink = Callable[[list[StoredEvent]], None]
 log = logging.getLogger(__name__)
@@ -23,6 +24,7 @@ class LogFollower:
         self.reader = reader
         self._catching_up = asyncio.Lock()
         self._waiting: list[tuple[int, asyncio.Future[None]]] = []
+        self._failing = ThrottledWarning(logging.getLogger(__name__))
 
     def deliver(self, events: list[StoredEvent]) -> None:
         """Events from this process's writer, in log order (called on the loop)."""
@@ -55,8 +57,10 @@ class LogFollower:
             await asyncio.sleep(interval)
             try:
                 await self.catch_up()
-            except Exception:  # the log may be briefly unreachable; keep following
-                log.exception("catching up from the log failed; retrying")
+            except Exception as error:  # the log may be briefly unreachable; keep following
+                self._failing.failed("catching up from the log failed (%s); retrying", error)
+            else:
+                self._failing.recovered("catching up from the log works again")
 
     async def reached(self, position: int, seconds: float = 2.0) -> bool:
         """Wait until the projections show `position` (say, a command's own write, so the

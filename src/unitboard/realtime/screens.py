@@ -4,7 +4,8 @@ that same text straight onto the socket of every screen showing it, in the publi
 turn, the way `websockets.broadcast()` does: no task and no wake-up per screen on the hot
 path. A screen whose socket cannot take more (its peer stopped reading) finishes that one
 send in a task of its own; pushes meanwhile wait in a bounded queue, and a screen that
-overflows it is dropped: it resumes by reconnecting, which sends it a fresh snapshot."""
+overflows it, or whose send waits past its deadline, is dropped: it resumes by
+reconnecting, which sends it a fresh snapshot."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterable
 from typing import Any, Protocol
 
 from unitboard.projections.board import BoardProjection
+from unitboard.realtime.socket_deadlines import SEND_SECONDS
 from unitboard.store import StoredEvent
 
 HEARTBEAT_SECONDS = 2.0
@@ -111,16 +113,22 @@ class _Resume:
 
 
 class Screen:
-    """One connected screen: the last position it was sent, and its socket's `send`."""
+    """One connected screen: the last position it was sent, and its socket's `send`. A send
+    that waits longer than `deadline` (the peer stopped reading), or fails, drops the screen:
+    `drop` closes its socket within a deadline of its own and then cuts it off."""
 
-    def __init__(self, send: Send, capacity: int, drop: Drop) -> None:
+    def __init__(
+        self, send: Send, capacity: int, drop: Drop, deadline: float = SEND_SECONDS
+    ) -> None:
         self.send = send
         self.capacity = capacity
         self._drop = drop
+        self.deadline = deadline
         self.position = 0
         self.last_push = time.monotonic()
         self.queue: list[str] = []
         self.sending: asyncio.Future[None] | None = None
+        self._stuck_timer: asyncio.TimerHandle | None = None
         self.gone = False
 
     def push(self, position: int, text: str) -> bool:
@@ -140,29 +148,46 @@ class Screen:
     def _send(self, text: str) -> bool:
         try:
             self.sending = run_now(self.send(text))
-        except Exception:  # the socket is closed: the screen's own handler cleans up
-            self.gone = True
+        except Exception:  # the socket is closed: make sure it is gone for real
+            self.drop()
             return False
-        if self.sending is not None:
+        if self.sending is not None:  # the socket is full: the send waits, for so long
             self.sending.add_done_callback(self._sent)
+            self._stuck_timer = self.sending.get_loop().call_later(self.deadline, self._stuck)
         return True
 
     def _sent(self, sending: asyncio.Future[None]) -> None:
         self.sending = None
+        self._stop_timer()
         if sending.cancelled() or sending.exception() is not None:
-            self.gone = True
-        elif self.queue:
+            self.drop()
+        elif self.queue and not self.gone:
             text = "".join(self.queue)  # out-of-band fragments apply in order, newest last
             self.queue.clear()
             self._send(text)
+
+    def _stuck(self) -> None:
+        """The send waited out its deadline: the peer stopped reading."""
+        self._stuck_timer = None
+        sending = self.sending
+        self.drop()
+        if sending is not None:
+            sending.cancel()
+
+    def _stop_timer(self) -> None:
+        if self._stuck_timer is not None:
+            self._stuck_timer.cancel()
+            self._stuck_timer = None
 
     def close(self) -> None:
         """The screen went away: send it nothing more."""
         self.gone = True
         self.queue.clear()
+        self._stop_timer()
 
     def drop(self) -> None:
-        """Too far behind: close its socket (it reconnects and gets a fresh snapshot)."""
+        """Too far behind, or stuck: close its socket (it reconnects and gets a fresh
+        snapshot)."""
         if not self.gone:
             self.gone = True
             self.queue.clear()

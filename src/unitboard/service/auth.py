@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from unitboard.domain.roles import ROLES
-from unitboard.store.credentials import CredentialStore
+from unitboard.store.credentials import CredentialStore, Token
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("unitboard-timing-equaliser")
@@ -18,12 +18,24 @@ _DUMMY_HASH = _hasher.hash("unitboard-timing-equaliser")
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting: a person logged in, or a token's holder."""
+    """Who is acting: a person logged in, or a token's holder (a system, or a display device
+    in a session of its own). `session` is the server-side session acted in, if any;
+    `token_id` the token behind a system's request or a device's session."""
 
     name: str
     role: str
     unit_id: str | None = None
     display_name: str | None = None
+    session: str | None = None
+    token_id: int | None = None
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The units a token made for one unit may read; None for no limit. A person's unit
+        is where they work, not a limit (a secretary covers the next unit at night)."""
+        if self.token_id is not None and self.unit_id is not None:
+            return frozenset({self.unit_id})
+        return None
 
 
 class CredentialError(ValueError):
@@ -68,7 +80,11 @@ def actor_for_token(store: CredentialStore, token: str) -> Actor | None:
     found = store.find_token(token_hash(token))
     if found is None:
         return None
-    return Actor(f"token:{found.name}", found.role, found.unit_id, found.name)
+    return token_actor(found)
+
+
+def token_actor(token: Token, session: str | None = None) -> Actor:
+    return Actor(f"token:{token.name}", token.role, token.unit_id, token.name, session, token.id)
 
 
 def actor_for_password(store: CredentialStore, username: str, password: str) -> Actor | None:
@@ -82,9 +98,11 @@ def actor_for_password(store: CredentialStore, username: str, password: str) -> 
     return Actor(user.username, user.role, user.unit_id, user.name)
 
 
-def actor_for_user(store: CredentialStore, username: str) -> Actor | None:
+def actor_for_user(
+    store: CredentialStore, username: str, session: str | None = None
+) -> Actor | None:
     """The actor of a session, re-read each time so a disabled user is out at once."""
     user = store.get_user(username)
     if user is None or user.disabled:
         return None
-    return Actor(user.username, user.role, user.unit_id, user.name)
+    return Actor(user.username, user.role, user.unit_id, user.name, session)

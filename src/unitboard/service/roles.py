@@ -1,11 +1,55 @@
-"""Who may read what. Who may send which command is declared with each command (the
-aggregates' `aggregate.py`, read through domain/registry.py)."""
+"""Who may read what: the one table of what each role sees (HIPAA's minimum necessary).
+Who may send which command is declared with each command (the aggregates' `aggregate.py`,
+read through domain/registry.py).
+
+- identity: full names, MRN and birth date. Without it a screen is in privacy mode:
+  initials (or a confidential stay's alias), icons, no identifiers, no free text.
+- confidential_names: the real name of a confidential stay (others see its alias).
+- events: the raw event log (`GET /api/events`, `WS /ws/events`), which holds every patient
+  ever admitted, so only for systems that integrate and for administrators.
+"""
 
 from __future__ import annotations
 
-from unitboard.domain.roles import ROLES
+from dataclasses import dataclass
 
-READ_EVENTS = frozenset(set(ROLES) - {"display"})
-SEE_CONFIDENTIAL_NAMES = frozenset(
-    {"admin", "secretary", "charge_nurse", "nurse", "provider", "integration"}
-)
+from unitboard.projections.board import Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    identity: bool
+    confidential_names: bool
+    events: bool
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(privacy=not self.identity, see_confidential=self.confidential_names)
+
+
+_CARE = Reads(identity=True, confidential_names=True, events=False)
+_PRIVACY = Reads(identity=False, confidential_names=False, events=False)
+_SYSTEM = Reads(identity=True, confidential_names=True, events=True)
+
+READS: dict[str, Reads] = {
+    "admin": _SYSTEM,
+    "integration": _SYSTEM,
+    "secretary": _CARE,
+    "charge_nurse": _CARE,
+    "nurse": _CARE,
+    "provider": _CARE,
+    "evs": _PRIVACY,
+    "transport": _PRIVACY,
+    "display": _PRIVACY,
+}
+"""Every role, and what it reads. A role missing here reads nothing (reads_of)."""
+
+NOTHING = Reads(identity=False, confidential_names=False, events=False)
+
+
+def reads_of(role: str) -> Reads:
+    return READS.get(role, NOTHING)
+
+
+def may_read_events(role: str) -> bool:
+    return reads_of(role).events

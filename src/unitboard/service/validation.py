@@ -18,7 +18,9 @@ def describe(exc: ValidationError) -> str:
     for error in exc.errors():
         field = ".".join(str(p) for p in error["loc"]) or "data"
         plain = _PLAIN.get(error["type"])
-        if plain is None and error["type"].startswith("date"):
+        if plain is None and error["type"].startswith("datetime"):
+            plain = _PLAIN["timezone_aware"]
+        elif plain is None and error["type"].startswith("date"):
             plain = "must be a real date written YYYY-MM-DD"
         parts.append(f"{field} {plain}" if plain else f"{field}: {error['msg']}")
     return "; ".join(parts) + "."

@@ -48,7 +48,14 @@
   }
 
   document.addEventListener("htmx:wsOpen", function () { open = true; });
-  document.addEventListener("htmx:wsClose", function () { open = false; banner(true); });
+  document.addEventListener("htmx:wsClose", function (e) {
+    open = false;
+    banner(true);
+    // The session ended (logged out elsewhere, disabled, idle, token revoked): the page
+    // must not go on showing patients; reloading lands on the login (or display token) page.
+    var close = e.detail && e.detail.event;
+    if (close && close.code === 4401) window.location.reload();
+  });
   document.addEventListener("htmx:wsError", function () { open = false; banner(true); });
   document.addEventListener("htmx:wsAfterMessage", function () {
     lastMessage = Date.now();
@@ -107,6 +114,11 @@ function unitboardClosePanel() {
     });
   }
   document.addEventListener("input", function (e) { if (e.target.id === "st-filter") filter(); });
+  // No inline handlers (the Content-Security-Policy forbids them): the panel's close button
+  // is found by its data attribute.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-close-panel]")) unitboardClosePanel();
+  });
   document.addEventListener("htmx:wsAfterMessage", filter);
   document.addEventListener("htmx:beforeRequest", function () { lastActivity = Date.now(); });
   document.addEventListener("htmx:afterSwap", function (e) {

@@ -97,6 +97,21 @@ class CredentialStore:
         row = self._first(query)
         return None if row is None else Token(**row._asdict())
 
+    def get_token(self, token_id: int) -> Token | None:
+        """A token that is still valid, by its id."""
+        query = select(*_TOKEN_COLUMNS).where(tokens.c.id == token_id, tokens.c.revoked.is_(False))
+        row = self._first(query)
+        return None if row is None else Token(**row._asdict())
+
+    def revoke_tokens_named(self, name: str) -> list[int]:
+        """Revoke every valid token called `name`; the ids revoked (none: no such token)."""
+        named = (tokens.c.name == name) & tokens.c.revoked.is_(False)
+        with self.engine.begin() as connection:
+            ids = [row[0] for row in connection.execute(select(tokens.c.id).where(named))]
+            if ids:
+                connection.execute(tokens.update().where(tokens.c.id.in_(ids)).values(revoked=True))
+        return ids
+
     def revoke_token(self, token_id: int) -> None:
         change = tokens.update().where(tokens.c.id == token_id).values(revoked=True)
         with self.engine.begin() as connection:

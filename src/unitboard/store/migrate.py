@@ -209,7 +209,11 @@ def _upgrade_to_head(connection: Connection, state: SchemaState) -> None:
 
 
 def _hold_schema_lock(connection: Connection) -> None:
+    """One process changes the schema at a time; a migration of a big log may take minutes,
+    so the server's statement and lock timeouts do not apply to it."""
     if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
+        connection.execute(text("SET LOCAL lock_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
 
 

@@ -39,6 +39,7 @@ from unitboard.store.batches import (
     Numbered,
     check_head,
 )
+from unitboard.store.faults import connection_lost, unknown_after_commit
 from unitboard.store.held import HeldPostgresConnection
 from unitboard.store.records import ConcurrencyError, StoredAnswer
 from unitboard.store.schema import ANSWER_KEY_CONSTRAINT, HEAD_MOVED_SQLSTATE
@@ -141,7 +142,7 @@ def _write_at(
     _add_events(statements, params, numbered.rows)
     statements.append("COMMIT")
     try:
-        _run(connection, statements, params)
+        _run_committing(connection, statements, params)
     except psycopg.errors.UniqueViolation as exc:
         connection.rollback()
         if exc.diag.constraint_name == ANSWER_KEY_CONSTRAINT and draft.key is not None:
@@ -186,7 +187,7 @@ class PostgresLockedLog:
         _add_events(statements, params, rows)
         statements.append("COMMIT")
         try:
-            _run(self.connection, statements, params)
+            _run_committing(self.connection, statements, params)
         except psycopg.errors.UniqueViolation as exc:
             raise _taken(exc) from None
 
@@ -201,6 +202,18 @@ def _run(connection: Connection, statements: list[str], params: list[Any]) -> Cl
     cursor = ClientCursor(connection)
     cursor.execute("; ".join(statements), params)
     return cursor
+
+
+def _run_committing(connection: Connection, statements: list[str], params: list[Any]) -> None:
+    """Run statements that end in COMMIT. A refusal with a reason (a taken key, a timeout,
+    a full disk) means nothing was kept; a connection that broke meanwhile leaves it unknown
+    whether the COMMIT happened."""
+    try:
+        _run(connection, statements, params)
+    except psycopg.Error as exc:
+        if connection_lost(exc):
+            raise unknown_after_commit(exc) from exc
+        raise
 
 
 def _fetch_one(cursor: ClientCursor[Any]) -> Any:

@@ -8,6 +8,8 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -92,3 +94,19 @@ settings = Table(
     Column("key", String(200), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(100), nullable=True),
+    Column("token_id", Integer, nullable=True),
+    Column("created_at", Float, nullable=False),
+    Column("last_seen_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("ended_at", Float, nullable=True),
+    Column("ended_why", String(40), nullable=True),
+    Index("ix_sessions_username", "username"),
+    Index("ix_sessions_token_id", "token_id"),
+)
+"""A login (username) or a display device (token_id); times are Unix seconds."""

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from unitboard.store.appending import Outcome, write_locked
 from unitboard.store.batches import NEW_EVENT_COLUMNS, AnswerRow, Draft, EventRow, LogView
+from unitboard.store.faults import sqlite_commit_failed
 from unitboard.store.held import HeldSqliteConnection
 from unitboard.store.records import ConcurrencyError, StoredAnswer
 
@@ -74,7 +75,10 @@ class SqliteLockedLog:
                 self.connection.execute(_NEW_ANSWER, answer)
         except sqlite3.IntegrityError as exc:
             raise ConcurrencyError(f"the log already holds this: {exc}") from None
-        self.connection.execute("COMMIT")
+        try:
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as exc:  # a full disk: not kept; an I/O error: unknown
+            raise sqlite_commit_failed(exc) from exc
 
     def _answer(self, key: str) -> StoredAnswer | None:
         row = self.connection.execute(_ANSWER, (key,)).fetchone()

@@ -12,6 +12,23 @@ SQLITE_DRIVER = "sqlite+pysqlite"
 POSTGRES_DRIVER = "postgresql+psycopg"
 BEGIN_MODE = "unitboard_sqlite_begin"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+POSTGRES_CONNECTION: dict[str, Any] = {
+    "application_name": "unitboard",
+    "connect_timeout": 5,  # seconds (libpq's least is 2)
+    "keepalives": 1,
+    "keepalives_idle": 10,  # seconds quiet before the first probe
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 15_000,  # ms that sent data may stay unacknowledged
+}
+POSTGRES_SESSION = {
+    "synchronous_commit": "on",
+    "statement_timeout": "5s",
+    "lock_timeout": "3s",  # waiting for another process's append to finish
+    "idle_in_transaction_session_timeout": "15s",  # a client that hung holding the log's lock
+}
+"""Server settings for every session; the web's deadline (runtime.py) is longer than
+statement_timeout, so a database that answers at all refuses before the web gives up."""
 
 _DRIVERS = {
     "sqlite": SQLITE_DRIVER,
@@ -65,11 +82,20 @@ def _shown(url: str) -> str:
 
 
 def _postgres_engine(url: str) -> Engine:
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"options": "-c synchronous_commit=on", "application_name": "unitboard"},
-    )
+    return create_engine(url, pool_pre_ping=True, connect_args=postgres_connect_args(url))
+
+
+def postgres_connect_args(url: str) -> dict[str, Any]:
+    """libpq's settings for a log that must never hang: a connect timeout, TCP keepalives
+    (a peer that vanished is noticed within seconds, not hours), and server-side statement,
+    lock and idle-in-transaction timeouts, all shorter than the web's deadline, so that a
+    slow database refuses (nothing recorded) before the web gives up (outcome unknown).
+    What the URL sets itself wins; its `options` come after ours."""
+    given = make_url(url).query
+    args: dict[str, Any] = {k: v for k, v in POSTGRES_CONNECTION.items() if k not in given}
+    server = " ".join(f"-c {name}={value}" for name, value in POSTGRES_SESSION.items())
+    args["options"] = f"{server} {given['options']}" if "options" in given else server
+    return args
 
 
 def _sqlite_engine(url: str) -> Engine:

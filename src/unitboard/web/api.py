@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from typing import Any
 
 from starlette.requests import HTTPConnection, Request
@@ -13,12 +12,14 @@ from starlette.routing import Route
 
 from unitboard.domain.errors import DomainError
 from unitboard.domain.roles import role_label
-from unitboard.projections.board import FULL, WALL, Viewer
+from unitboard.projections.board import FULL, Viewer
 from unitboard.service import roles
 from unitboard.service.auth import Actor
 from unitboard.web.auth import bearer
-from unitboard.web.common import actor_of, runtime_of
+from unitboard.web.common import actor_of, runtime_of, same_origin
 from unitboard.web.errors import ApiError, domain_error_response, error_response, unauthorized
+from unitboard.web.limits import MAX_JSON_DEPTH, nests_deeper
+from unitboard.web.sessions import csrf_valid
 
 MAX_BODY = 64 * 1024
 MAX_EVENTS = 1000
@@ -34,9 +35,26 @@ async def require_actor(connection: HTTPConnection) -> Actor:
 
 
 def viewer_for(actor: Actor) -> Viewer:
-    if actor.role == "display":
-        return WALL
-    return Viewer(privacy=False, see_confidential=actor.role in roles.SEE_CONFIDENTIAL_NAMES)
+    return roles.reads_of(actor.role).viewer
+
+
+def check_unit(actor: Actor, unit_id: str) -> None:
+    """A token made for one unit reads that unit only."""
+    if actor.scope is not None and unit_id not in actor.scope:
+        raise ApiError(403, "forbidden", f"This token is for unit {actor.unit_id} only.")
+
+
+def check_reads_events(actor: Actor) -> None:
+    if not roles.may_read_events(actor.role):
+        message = (
+            f"The {role_label(actor.role)} role may not read the event log: it names every "
+            "patient. It is for the integration and admin roles."
+        )
+        raise ApiError(403, "forbidden", message)
+    if actor.scope is not None:
+        raise ApiError(
+            403, "forbidden", "A token for one unit may not read the whole hospital's log."
+        )
 
 
 def int_param(request: HTTPConnection, name: str, default: int, low: int, high: int) -> int:
@@ -67,6 +85,9 @@ async def read_json_body(request: Request) -> Any:
         raise ApiError(
             422, "invalid_json", "The body is not valid JSON: it must be UTF-8 text."
         ) from None
+    if nests_deeper(text, MAX_JSON_DEPTH):
+        message = f"The body nests deeper than {MAX_JSON_DEPTH} levels."
+        raise ApiError(422, "invalid_json", message)
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -86,18 +107,19 @@ def command_envelope(payload: Any) -> tuple[str, Any, str | None]:
     )
     if not isinstance(name, str) or not name:
         raise ApiError(422, "invalid_input", "command must be the name of a command.")
-    if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 200):
-        raise ApiError(422, "invalid_input", "idempotency_key must be a string of 1-200 chars.")
+    if key is not None and (
+        not isinstance(key, str) or not 0 < len(key) <= 200 or not key.isprintable()
+    ):
+        raise ApiError(422, "invalid_input", "idempotency_key must be 1-200 printable characters.")
     return name, data, key
 
 
 def check_session_csrf(request: Request) -> None:
-    """A browser session posting commands must echo its CSRF token; bearer clients need not."""
+    """A browser session posting commands must come from our pages (Origin) and echo its
+    CSRF token; bearer clients need neither."""
     if bearer(request) is not None:
         return
-    expected = request.session.get("csrf")
-    given = request.headers.get("x-csrf-token")
-    if not expected or not given or not secrets.compare_digest(expected, given):
+    if not same_origin(request) or not csrf_valid(request, request.headers.get("x-csrf-token")):
         raise ApiError(403, "csrf", "This form has expired or did not come from unitboard; reload.")
 
 
@@ -115,16 +137,19 @@ async def post_command(request: Request) -> Response:
 
 async def get_board(request: Request) -> Response:
     actor = await require_actor(request)
+    unit_id = request.path_params["unit_id"]
+    check_unit(actor, unit_id)
     projection = runtime_of(request).projection
-    return JSONResponse(projection.unit_board(request.path_params["unit_id"], viewer_for(actor)))
+    return JSONResponse(projection.unit_board(unit_id, viewer_for(actor)))
 
 
 async def get_units(request: Request) -> Response:
-    await require_actor(request)
+    actor = await require_actor(request)
     projection = runtime_of(request).projection
     units = [
         {"unit_id": u.unit_id, "name": u.name, "census": projection.census(u.unit_id)}
         for u in projection.layout.units.values()
+        if actor.scope is None or u.unit_id in actor.scope
     ]
     return JSONResponse(
         {"hospital": projection.layout.name, "position": projection.position, "units": units}
@@ -132,9 +157,7 @@ async def get_units(request: Request) -> Response:
 
 
 async def get_events(request: Request) -> Response:
-    actor = await require_actor(request)
-    if actor.role not in roles.READ_EVENTS:
-        raise ApiError(403, "forbidden", f"The {role_label(actor.role)} role may not read events.")
+    check_reads_events(await require_actor(request))
     after = int_param(request, "after", 0, 0, 2**62)
     limit = int_param(request, "limit", 100, 1, MAX_EVENTS)
     runtime = runtime_of(request)
@@ -146,12 +169,6 @@ async def get_events(request: Request) -> Response:
 async def api_error_handler(request: HTTPConnection, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     return error_response(exc.status, exc.code, exc.message)
-
-
-async def log_unreachable_handler(request: HTTPConnection, exc: Exception) -> Response:
-    log.error("the event log is unreachable: %s", exc)
-    message = "The event log cannot be reached just now; nothing was recorded. Try again."
-    return error_response(503, "unavailable", message)
 
 
 async def domain_error_handler(request: HTTPConnection, exc: Exception) -> Response:

@@ -1,9 +1,8 @@
-"""The Starlette application: routes, sessions, error pages, start-up and shut-down."""
+"""The Starlette application: routes, middleware, error pages, start-up and shut-down."""
 
 from __future__ import annotations
 
 import contextlib
-import secrets
 import sqlite3
 from collections.abc import AsyncIterator
 
@@ -11,7 +10,6 @@ import psycopg
 from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Mount
@@ -20,23 +18,17 @@ from starlette.staticfiles import StaticFiles
 from unitboard.config import Settings
 from unitboard.domain.errors import DomainError, NotFound
 from unitboard.runtime import Runtime
-from unitboard.web import api, display, event_stream, evs, health, login, station
+from unitboard.secret import load_secret
+from unitboard.store.faults import StorageFault
+from unitboard.web import api, display, event_stream, evs, health, login, openapi, station
+from unitboard.web.access_log import redact_access_log
 from unitboard.web.auth import Authenticator
 from unitboard.web.common import STATIC, Refused, message_page, refused_handler
-from unitboard.web.errors import ApiError
+from unitboard.web.errors import ApiError, storage_fault_handler
+from unitboard.web.headers import SecurityHeaders
+from unitboard.web.limits import RequestLimits
 
-SESSION_COOKIE = "unitboard_session"
 LOG_UNREACHABLE = (sqlite3.OperationalError, psycopg.OperationalError, OperationalError)
-
-
-def session_secret(runtime: Runtime) -> str:
-    """Kept in the database so sessions survive a restart and work across processes."""
-    secret = runtime.credentials.get_setting("session_secret")
-    if secret is None:
-        runtime.credentials.set_setting("session_secret", secrets.token_urlsafe(48))
-        secret = runtime.credentials.get_setting("session_secret")
-    assert secret is not None
-    return secret
 
 
 async def not_found_handler(request: HTTPConnection, exc: Exception) -> Response:
@@ -63,28 +55,25 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await started.stop()
 
     app = Starlette(
-        routes=[*health.routes, *api.routes, *event_stream.routes, *login.routes],
+        routes=[*health.routes, *api.routes, *openapi.routes, *event_stream.routes, *login.routes],
         middleware=[
-            Middleware(
-                SessionMiddleware,
-                secret_key=session_secret(runtime),
-                session_cookie=SESSION_COOKIE,
-                max_age=None,
-                same_site="strict",
-                https_only=False,
-            )
+            Middleware(SecurityHeaders),  # first: also on what later middleware answers
+            Middleware(RequestLimits),  # multipart and oversized bodies, before any is read
         ],
         exception_handlers={
             ApiError: api.api_error_handler,
             DomainError: api.domain_error_handler,
             NotFound: not_found_handler,
             Refused: refused_handler,
-            **{error: api.log_unreachable_handler for error in LOG_UNREACHABLE},
+            **{error: storage_fault_handler for error in (*LOG_UNREACHABLE, StorageFault)},
         },
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    app.state.authenticator = Authenticator(runtime.credentials, runtime.read)
+    redact_access_log()
+    app.state.secret = load_secret(settings.secret_path)
+    app.state.sockets_by_session = {}
+    app.state.authenticator = Authenticator(runtime.credentials, runtime.sessions, runtime.check)
     display.install(app, runtime)
     evs.install(app, runtime)
     station.install(app, runtime)

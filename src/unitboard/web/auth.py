@@ -1,18 +1,22 @@
-"""Who is calling: a bearer token, or a person's (or a wall display's) session."""
+"""Who is calling: a bearer token, or a session (a person's login or a wall display's) found
+by the id in the session cookie. Sessions live on the server (service/sessions.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from unitboard.service.auth import Actor, actor_for_token, actor_for_user
+from unitboard.service.auth import Actor, actor_for_token
+from unitboard.service.sessions import Sessions
 from unitboard.store.credentials import CredentialStore
 
-REMEMBER_SECONDS = 5.0
-Read = Callable[..., Awaitable[Any]]
+SESSION_COOKIE = "unitboard_session"
+REMEMBER_SECONDS = 2.0
+Check = Callable[..., Awaitable[Any]]
 
 
 def bearer(connection: HTTPConnection) -> str | None:
@@ -21,58 +25,67 @@ def bearer(connection: HTTPConnection) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def authenticate(connection: HTTPConnection, credentials: CredentialStore) -> Actor | None:
-    """The actor behind a request; reads the credential store (call it off the loop)."""
-    token = bearer(connection)
-    if token is not None:
-        return actor_for_token(credentials, token)
-    session = connection.scope.get("session") or {}
-    if username := session.get("user"):
-        return actor_for_user(credentials, username)
-    if device := session.get("device"):
-        return Actor(f"token:{device['name']}", "display", device.get("unit_id"), device["name"])
-    return None
+def session_id(connection: HTTPConnection) -> str | None:
+    value = connection.cookies.get(SESSION_COOKIE, "")
+    return value if 20 <= len(value) <= 100 else None
 
 
 class Authenticator:
-    """`authenticate`, remembered for a few seconds per token or user: at a hundred commands
-    a second a credential-store read per request was a fifth of the server's work. So a
-    revoked token or a disabled user is refused within REMEMBER_SECONDS, not at once."""
+    """The actor behind a request, remembered for REMEMBER_SECONDS per token or session: at a
+    hundred commands a second a database read per request was a fifth of the server's work.
+    So a revoked token, a disabled user or a session ended by another process is refused
+    within seconds; a logout in this process at once (`forget`). Lookups run on `check`
+    (a thread pool of their own, so a busy reader pool never holds up a login check)."""
 
     def __init__(
         self,
         credentials: CredentialStore,
-        read: Read,
+        sessions: Sessions,
+        check: Check,
         seconds: float = REMEMBER_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.credentials = credentials
-        self.read = read
+        self.sessions = sessions
+        self.check = check
         self.seconds = seconds
         self.clock = clock
         self._seen: dict[tuple[str, str], tuple[float, Actor | None]] = {}
+        self._asking: dict[tuple[str, str], asyncio.Future[Actor | None]] = {}
 
-    async def actor(self, connection: HTTPConnection) -> Actor | None:
-        key = _credential(connection)
-        if key is None:
-            return authenticate(connection, self.credentials)  # a device session, or nobody
+    async def actor(self, connection: HTTPConnection, active: bool = True) -> Actor | None:
+        """`active`: a request by the person (restarts the idle clock); a socket re-checking
+        that its session still holds is not."""
+        token = bearer(connection)
+        if token is not None:
+            return await self._remembered(
+                ("token", token), actor_for_token, self.credentials, token
+            )
+        sid = session_id(connection)
+        if sid is None:
+            return None
+        return await self._remembered(("session", sid), self.sessions.actor, sid, active)
+
+    def forget(self, connection: HTTPConnection) -> None:
+        """This connection's session or token changed here (a logout): ask the store next time."""
+        if (token := bearer(connection)) is not None:
+            self._seen.pop(("token", token), None)
+        if (sid := session_id(connection)) is not None:
+            self._seen.pop(("session", sid), None)
+
+    async def _remembered(self, key: tuple[str, str], lookup: Any, *args: Any) -> Actor | None:
         now = self.clock()
         seen = self._seen.get(key)
         if seen is not None and seen[0] > now:
             return seen[1]
-        actor: Actor | None = await self.read(authenticate, connection, self.credentials)
+        # A thousand screens reconnecting with one token ask the store once, together.
+        asking = self._asking.get(key)
+        if asking is None:
+            asking = asyncio.ensure_future(self.check(lookup, *args))
+            self._asking[key] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        actor: Actor | None = await asyncio.shield(asking)
         if len(self._seen) >= 10_000:
             self._seen.clear()
         self._seen[key] = (now + self.seconds, actor)
         return actor
-
-
-def _credential(connection: HTTPConnection) -> tuple[str, str] | None:
-    """What the store would be asked about: a token or a session's user."""
-    token = bearer(connection)
-    if token is not None:
-        return ("token", token)
-    session = connection.scope.get("session") or {}
-    if username := session.get("user"):
-        return ("user", str(username))
-    return None

@@ -3,9 +3,9 @@ where the person looks, and the live socket a screen holds."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +27,9 @@ from unitboard.runtime import Runtime
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
 from unitboard.web.auth import Authenticator
+from unitboard.web.limits import read_form
+from unitboard.web.sessions import csrf_token, csrf_valid, remember_login_nonce
+from unitboard.web.wire import Wire
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATES = PACKAGE / "templates"
@@ -61,9 +64,13 @@ def runtime_of(connection: HTTPConnection) -> Runtime:
     return runtime
 
 
-async def actor_of(connection: HTTPConnection) -> Actor | None:
+def authenticator_of(connection: HTTPConnection) -> Authenticator:
     authenticator: Authenticator = connection.app.state.authenticator
-    return await authenticator.actor(connection)
+    return authenticator
+
+
+async def actor_of(connection: HTTPConnection) -> Actor | None:
+    return await authenticator_of(connection).actor(connection)
 
 
 async def context_of(runtime: Runtime, actor: Actor) -> Context:
@@ -86,26 +93,23 @@ def offers_by_command(offers: list[Offer]) -> OffersByCommand:
 # -- sessions and CSRF ------------------------------------------------------------------------
 
 
-def csrf_token(connection: HTTPConnection) -> str:
-    session = connection.session
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    token: str = session["csrf"]
-    return token
-
-
 async def check_csrf(request: Request) -> None:
-    expected = request.session.get("csrf")
+    """A cookie-authenticated POST must come from our own pages: same Origin, and the form's
+    CSRF token (a header from htmx, or the form field)."""
+    if not same_origin(request):
+        raise Refused(403, "This form did not come from unitboard. Open unitboard and try again.")
     given = request.headers.get("x-csrf-token")
     if given is None:
-        form = await request.form()
+        form = await read_form(request)
         value = form.get("csrf")
         given = value if isinstance(value, str) else None
-    if not expected or not given or not secrets.compare_digest(expected, given):
+    if not csrf_valid(request, given):
         raise Refused(403, "This form has expired or did not come from unitboard. Reload it.")
 
 
 def same_origin(connection: HTTPConnection) -> bool:
+    """Browsers send Origin with every POST and WebSocket; a client that sends none is not a
+    browser another site could drive."""
     origin = connection.headers.get("origin")
     return origin is None or urlsplit(origin).netloc == connection.headers.get("host")
 
@@ -125,9 +129,7 @@ class Refused(Exception):
 def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
     context.setdefault("csrf", csrf_token(request))
     response = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
+    remember_login_nonce(request, response)
     return response
 
 
@@ -153,16 +155,69 @@ def first_unit(runtime: Runtime) -> str:
 # -- a screen's live socket -------------------------------------------------------------------
 
 
-async def screen_socket(websocket: WebSocket, hub: ScreenHub, view: str, allowed: bool) -> None:
-    """Accept a screen's socket when its origin is ours and the asker may see `view`."""
+async def screen_socket(
+    websocket: WebSocket, hub: ScreenHub, view: str, actor: Actor, allowed: bool
+) -> None:
+    """Accept a screen's socket when its origin is ours and the asker may see `view`; close
+    it when the session behind it ends."""
     if not same_origin(websocket):
         await websocket.close(code=4403, reason="cross-origin")
         return
     if not allowed:
         await websocket.close(code=4403, reason="not allowed")
         return
-    await websocket.accept()
-    await serve_screen(websocket, hub, view)
+    with one_more_socket(websocket, actor) as admitted:
+        await websocket.accept()
+        if not admitted:  # accepted first, so the page can read why
+            await websocket.close(code=4429, reason="Too many screens open in this session.")
+            return
+        guard = asyncio.ensure_future(end_with_session(websocket, actor))
+        try:
+            await serve_screen(websocket, hub, view)
+        finally:
+            guard.cancel()
+
+
+SOCKETS_PER_SESSION = 12
+"""A person's browser holds a socket per open tab; a dozen is many tabs, not a flood."""
+
+
+@contextlib.contextmanager
+def one_more_socket(connection: HTTPConnection, actor: Actor) -> Iterator[bool]:
+    """Count a session's open sockets while this one is open; False (and not counted) past
+    SOCKETS_PER_SESSION. Systems with a bearer token (no session) are not counted."""
+    open_sockets: dict[str, int] = connection.app.state.sockets_by_session
+    session = actor.session
+    if session is None:
+        yield True
+        return
+    if open_sockets.get(session, 0) >= SOCKETS_PER_SESSION:
+        yield False
+        return
+    open_sockets[session] = open_sockets.get(session, 0) + 1
+    try:
+        yield True
+    finally:
+        open_sockets[session] -= 1
+        if not open_sockets[session]:
+            del open_sockets[session]
+
+
+SESSION_RECHECK_SECONDS = 5.0
+
+
+async def end_with_session(websocket: WebSocket, actor: Actor) -> None:
+    """An open socket re-checks its session (or token) every few seconds: a logout, a
+    disabled user, an idle logoff or a revoked token closes it (4401: the page reloads to
+    the login). Re-checking is not activity: an open screen does not keep a desk logged in."""
+    authenticator = authenticator_of(websocket)
+    while True:
+        await asyncio.sleep(SESSION_RECHECK_SECONDS)
+        now = await authenticator.actor(websocket, active=False)
+        if now is None or now.role != actor.role:
+            with contextlib.suppress(Exception):
+                await websocket.close(code=4401, reason="Your session ended. Log in again.")
+            return
 
 
 async def serve_screen(websocket: WebSocket, hub: ScreenHub, view: str) -> None:
@@ -174,9 +229,12 @@ async def serve_screen(websocket: WebSocket, hub: ScreenHub, view: str) -> None:
     except ValueError:
         after = 0
 
+    wire = Wire.of(websocket)
+
     async def drop(position: int) -> None:
+        """Close within a deadline, then cut off: a peer that stopped reading never answers."""
         with contextlib.suppress(Exception):
-            await websocket.close(code=1013, reason=f"too slow; resume after {position}")
+            await wire.close(1013, f"too slow; resume after {position}")
 
     screen = Screen(websocket.send_text, hub.capacity, drop)
     hub.subscribe(view, screen, after)

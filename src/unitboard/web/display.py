@@ -1,10 +1,11 @@
 """The wall display: a unit from three metres, in privacy mode (initials or an alias,
-icons, no identifiers), live. A kiosk opens it with a display token once; it then holds a
-long-lived display session and never times out."""
+icons, no identifiers), live. A kiosk opens it once with its display token in the address's
+fragment (`/display/4W#token=…`, never sent to a server nor logged), which a page posts to
+`/display/session`; it then holds a device session that lasts until the token is revoked,
+shows the token's unit, and never idles out."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -22,12 +23,16 @@ from unitboard.store import StoredEvent
 from unitboard.web.common import (
     actor_of,
     attach,
+    check_csrf,
+    first_unit,
     macros,
     message_page,
     page,
     runtime_of,
     screen_socket,
 )
+from unitboard.web.login import end_session
+from unitboard.web.sessions import set_session_cookie
 
 
 def display_view(unit_id: str) -> str:
@@ -110,26 +115,50 @@ def _looks(context: dict[str, Any]) -> dict[str, Any]:
 async def display(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     runtime = runtime_of(request)
-    if token := request.query_params.get("token"):
-        device = await runtime.read(actor_for_token, runtime.credentials, token)
-        if device is None or device.role != "display":
-            return message_page(request, 401, "This display token is not valid.")
-        request.session.clear()
-        request.session["device"] = {"name": device.display_name, "unit_id": unit_id}
-        request.session["csrf"] = secrets.token_urlsafe(32)
-        return RedirectResponse(f"/display/{unit_id}", 303)  # the token leaves the address bar
-    if await actor_of(request) is None:
-        return RedirectResponse("/login", 303)
+    if "token" in request.query_params:
+        message = (
+            "A display token never goes in the address: addresses are written to logs. "
+            f"Open /display/{unit_id}#token=… instead (after #), or type the token in."
+        )
+        context = {"unit_id": unit_id, "error": message}
+        return page(request, "display_login.html", context, 400)
+    actor = await actor_of(request)
+    if actor is None:
+        return page(request, "display_login.html", {"unit_id": unit_id, "error": None})
+    if actor.scope is not None and unit_id not in actor.scope:
+        return RedirectResponse(f"/display/{actor.unit_id}", 303)  # a display shows its unit
     if unit_id not in runtime.projection.layout.units:
         return message_page(request, 404, f"There is no unit {unit_id!r}.")
     context = display_context(runtime.projection, unit_id)
     return page(request, "display.html", {"ctx": context, "unit_id": unit_id})
 
 
+async def start_display(request: Request) -> Response:
+    """Exchange a display token (posted, never in an address) for the device's session: it
+    lasts until the token is revoked, and shows the token's unit."""
+    await check_csrf(request)
+    form = await request.form()
+    token, unit_id = str(form.get("token") or "").strip(), str(form.get("unit_id") or "")
+    runtime = runtime_of(request)
+    device = await runtime.check(actor_for_token, runtime.credentials, token) if token else None
+    if device is None or device.role != "display" or device.token_id is None:
+        context = {"unit_id": unit_id, "error": "This display token is not valid (revoked?)."}
+        return page(request, "display_login.html", context, 401)
+    await end_session(request, "display started")
+    sid = await runtime.check(runtime.sessions.open_for_device, device.token_id)
+    target = device.unit_id or unit_id or first_unit(runtime)
+    response = RedirectResponse(f"/display/{target}", 303)
+    set_session_cookie(request, response, sid)
+    return response
+
+
 async def display_fragment(request: Request) -> Response:
-    if await actor_of(request) is None:
+    actor = await actor_of(request)
+    if actor is None:
         return message_page(request, 401, "Log in first.")
     unit_id = request.path_params["unit_id"]
+    if actor.scope is not None and unit_id not in actor.scope:
+        return message_page(request, 403, f"This display shows unit {actor.unit_id} only.")
     projection = runtime_of(request).projection
     if unit_id not in projection.layout.units:
         return message_page(request, 404, f"There is no unit {unit_id!r}.")
@@ -146,10 +175,12 @@ async def display_socket(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="not allowed")
         return
     hub: ScreenHub = websocket.app.state.display_screens
-    await screen_socket(websocket, hub, display_view(unit_id), True)
+    allowed = actor.scope is None or unit_id in actor.scope
+    await screen_socket(websocket, hub, display_view(unit_id), actor, allowed)
 
 
 routes = [
+    Route("/display/session", start_display, methods=["POST"]),
     Route("/display/{unit_id}", display),
     Route("/display/{unit_id}/fragment", display_fragment),
     WebSocketRoute("/ws/screen/display/{unit_id}", display_socket),

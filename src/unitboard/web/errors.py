@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+import contextlib
+import logging
+
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
 
 from unitboard.domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
 from unitboard.service.errors import Conflict, Forbidden, InputError
+from unitboard.store.faults import LogUnreachable, OutcomeUnknown, classify
+from unitboard.throttled_log import ThrottledWarning
+from unitboard.web.common import Refused, refused_handler
 
 STATUS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
@@ -15,6 +23,7 @@ STATUS: list[tuple[type[DomainError], int]] = [
     (RuleViolation, 409),
     (Conflict, 409),
 ]
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -38,3 +47,24 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 
 def domain_error_response(error: DomainError) -> JSONResponse:
     return error_response(status_of(error), error.code, error.message)
+
+
+_fault_warning = ThrottledWarning(log)
+
+
+async def storage_fault_handler(request: HTTPConnection, exc: Exception) -> Response:
+    """The database failed: say what is known about the request, in words that tell the
+    truth (nothing recorded; the disk is full; the outcome is unknown), as JSON to the API
+    and as a refusal on the screens."""
+    fault = classify(exc) or LogUnreachable(str(exc))
+    _fault_warning.failed("the event log failed (%s): %s", fault.code, fault.detail)
+    writing = request.scope.get("method", "GET") not in ("GET", "HEAD")
+    message = fault.message(writing)
+    if isinstance(request, WebSocket):
+        with contextlib.suppress(RuntimeError):  # it may be closed already
+            await request.close(1011, fault.message(False)[:120])
+    if isinstance(request, WebSocket) or request.url.path.startswith("/api/"):
+        return error_response(fault.status, fault.code, message)
+    if isinstance(fault, OutcomeUnknown):
+        message = fault.on_screen()
+    return await refused_handler(request, Refused(fault.status, message))

@@ -109,7 +109,7 @@ async def evs_socket(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="not allowed")
         return
     hub: ScreenHub = websocket.app.state.evs_screens
-    await screen_socket(websocket, hub, evs_view(actor.role), actor.role in EVS_ROLES)
+    await screen_socket(websocket, hub, evs_view(actor.role), actor, actor.role in EVS_ROLES)
 
 
 routes = [

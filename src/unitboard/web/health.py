@@ -1,24 +1,57 @@
 """How this process is doing, for the people who run it: /healthz and /metrics. Counts
-only, no patient data, so neither needs a login."""
+only, no patient data, so neither needs a login.
+
+/healthz answers within HEALTH_SECONDS whatever the database does, with 200 and
+`"status": "ok"` only when this process can do its work: 503 `"unavailable"` when the log
+cannot be read, 503 `"degraded"` when it can be read but writes are failing (a full disk).
+Load balancers and uptime checks read the status code, not the body: a process that cannot
+record a bed move is taken out of service and someone is told, rather than reported well."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from unitboard.runtime import Runtime
+from unitboard.store.faults import classify
 from unitboard.web.common import runtime_of
+
+HEALTH_SECONDS = 2.0
 
 
 async def healthz(request: Request) -> Response:
     runtime = runtime_of(request)
+    body: dict[str, Any] = {"projection_position": runtime.projection.position}
+    if runtime.doorbell is not None:
+        body["doorbell"] = "listening" if runtime.doorbell.listening else "polling"
     try:
-        head = await runtime.read(runtime.log.head)
-    except Exception as exc:  # any failure to reach the log is "unhealthy", said plainly
-        return JSONResponse({"status": "unavailable", "detail": str(exc)[:200]}, 503)
-    return JSONResponse(
-        {"status": "ok", "log_head": head, "projection_position": runtime.projection.position}
-    )
+        body["log_head"] = await runtime.read(runtime.log.head, deadline=HEALTH_SECONDS)
+    except Exception as exc:  # any failure to read the log is "unavailable", said plainly
+        fault = classify(exc)
+        detail = fault.detail if fault is not None else str(exc)
+        return _answer("unavailable", {**body, "log": "unreachable", "detail": detail[:200]})
+    writes = runtime.write_health.summary()
+    if writes["status"] != "ok":
+        return _answer("degraded", {**body, "writes": writes})
+    return _answer("ok", {**body, "writes": writes})
+
+
+def _answer(status: str, body: dict[str, Any]) -> Response:
+    return JSONResponse({"status": status, **body}, 200 if status == "ok" else 503)
+
+
+def doorbell_counts(runtime: Runtime) -> dict[str, Any] | None:
+    doorbell = runtime.doorbell
+    if doorbell is None:
+        return None
+    return {
+        "listening": doorbell.listening,
+        "rings_sent": doorbell.rings_sent,
+        "rings_failed": doorbell.rings_failed,
+    }
 
 
 async def metrics(request: Request) -> Response:
@@ -34,6 +67,8 @@ async def metrics(request: Request) -> Response:
             "event_feed_subscribers": runtime.feed.count(),
             "renders": sum(hub.renders for hub in hubs),
             "deliveries": sum(hub.deliveries for hub in hubs),
+            "doorbell": doorbell_counts(runtime),
+            "write_failures": runtime.write_health.failures,
         }
     )
 

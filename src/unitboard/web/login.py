@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from unitboard.runtime import Runtime
-from unitboard.service.auth import Actor, actor_for_password
-from unitboard.web.common import actor_of, check_csrf, first_unit, page, runtime_of
+from unitboard.service.auth import Actor
+from unitboard.web.auth import session_id
+from unitboard.web.common import (
+    actor_of,
+    authenticator_of,
+    check_csrf,
+    first_unit,
+    page,
+    runtime_of,
+)
 from unitboard.web.evs import EVS_ROLES
+from unitboard.web.limits import read_form
+from unitboard.web.sessions import clear_session_cookie, set_session_cookie
 from unitboard.web.station import STATION_ROLES
+from unitboard.web.throttle import LoginRefused, check_password, refused_login
 
 
 def home_for(actor: Actor, runtime: Runtime) -> str:
@@ -35,24 +44,39 @@ async def login_form(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     await check_csrf(request)
-    form = await request.form()
+    form = await read_form(request)
     username = str(form.get("username") or "").strip()[:100]
     password = str(form.get("password") or "")[:200]
     runtime = runtime_of(request)
-    actor = await runtime.read(actor_for_password, runtime.credentials, username, password)
+    try:
+        actor = await check_password(request, username, password)
+    except LoginRefused as refusal:
+        return refused_login(request, username, refusal)
     if actor is None:
         context = {"error": "Wrong username or password", "username": username}
         return page(request, "login.html", context, 401)
-    request.session.clear()  # a fresh session at every login: no fixation
-    request.session["user"] = actor.name
-    request.session["csrf"] = secrets.token_urlsafe(32)
-    return RedirectResponse(home_for(actor, runtime), 303)
+    await end_session(request, "logged in again")  # a fresh session at every login
+    sid = await runtime.check(runtime.sessions.open_for_user, actor.name)
+    response = RedirectResponse(home_for(actor, runtime), 303)
+    set_session_cookie(request, response, sid)
+    return response
 
 
 async def logout(request: Request) -> Response:
     await check_csrf(request)
-    request.session.clear()
-    return RedirectResponse("/login", 303)
+    await end_session(request, "logged out")
+    response = RedirectResponse("/login", 303)
+    clear_session_cookie(request, response)
+    return response
+
+
+async def end_session(request: Request, why: str) -> None:
+    """End the session this browser holds, here and on every screen and socket that shows it
+    (they re-check within seconds)."""
+    if (sid := session_id(request)) is not None:
+        runtime = runtime_of(request)
+        await runtime.check(runtime.sessions.end, sid, why)
+        authenticator_of(request).forget(request)
 
 
 async def favicon(request: Request) -> Response:

@@ -8,7 +8,6 @@ rendered by the same macros (templates/_station.html); live pushes go to views
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,7 +30,6 @@ from unitboard.web.common import (
     attach,
     check_csrf,
     context_of,
-    csrf_token,
     environment,
     macros,
     offers_by_command,
@@ -39,6 +37,8 @@ from unitboard.web.common import (
     runtime_of,
     screen_socket,
 )
+from unitboard.web.limits import read_form
+from unitboard.web.sessions import csrf_token
 
 STATION_ROLES = ("secretary", "charge_nurse", "nurse")
 BOOL_FIELDS = frozenset({"fall_risk", "confidential"})
@@ -128,7 +128,7 @@ def render_station(runtime: Runtime, view: str) -> str:
     return str(macros("_station.html").push(context))
 
 
-# -- who is asking, idle logoff -----------------------------------------------------------
+# -- who is asking (idle logoff is the session's: service/sessions.py) ----------------------
 
 
 class LoggedOut(Exception):
@@ -138,15 +138,8 @@ class LoggedOut(Exception):
 async def station_actor(request: HTTPConnection, unit_id: str) -> Actor:
     runtime = runtime_of(request)
     actor = await actor_of(request)
-    if actor is None:
+    if actor is None:  # never logged in, or the session ended (idle, logout, disabled)
         raise LoggedOut()
-    now = time.time()
-    seen = request.session.get("seen")
-    idle = runtime.settings.idle_logoff_minutes * 60
-    if isinstance(seen, (int, float)) and now - seen > idle:
-        request.session.clear()
-        raise LoggedOut()
-    request.session["seen"] = now
     if actor.role not in STATION_ROLES:
         raise Refused(403, "The station is for the secretary, the charge nurse and nurses.")
     if unit_id not in runtime.projection.layout.units:
@@ -223,7 +216,7 @@ async def command(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     await check_csrf(request)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
     name = form.get("command", "")
     runtime = runtime_of(request)
     if runtime.registry.spec(name) is None:
@@ -305,7 +298,7 @@ async def station_socket(websocket: WebSocket) -> None:
         return
     hub: ScreenHub = websocket.app.state.station_screens
     view = station_view(unit_id, actor.role)
-    await screen_socket(websocket, hub, view, actor.role in STATION_ROLES)
+    await screen_socket(websocket, hub, view, actor, actor.role in STATION_ROLES)
 
 
 routes = [

@@ -1,0 +1,350 @@
+"""The JSON API described in OpenAPI 3.1, served at /api/openapi.json.
+
+The request body of POST /api/commands is built from the command registry: each command's
+pydantic model gives the schema of its `data`, so a command added to an aggregate appears
+here by itself, with the roles that may send it. The document names fields and shapes only,
+never a patient, a unit or a token, so it is served without a login (like /healthz)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic.json_schema import models_json_schema
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+import unitboard
+from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.layout.file import Label
+from unitboard.domain.registry import Registry
+from unitboard.domain.roles import role_label
+from unitboard.domain.values import BED_STATUSES
+from unitboard.web.api import MAX_BODY, MAX_EVENTS
+
+PATH = "/api/openapi.json"
+SCHEMAS = "#/components/schemas/"
+Schema = dict[str, Any]
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": SCHEMAS + name}
+
+
+def json_content(schema: Schema) -> Schema:
+    return {"application/json": {"schema": schema}}
+
+
+def obj(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    """An object with these keys; further keys may be added later without breaking clients."""
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": required | (optional or {}),
+    }
+
+
+STRING = {"type": "string"}
+COUNT = {"type": "integer", "minimum": 0}
+OBJECT = {"type": "object"}
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+ERRORS: dict[str, str] = {
+    "401": "No credentials, or a token or session that is not (or no longer) valid.",
+    "403": "The caller's role may not do this.",
+    "404": "No such unit, bed or stay.",
+    "409": "A rule of the board refused it, or a concurrent change did, or the idempotency "
+    "key was used before for another command. Nothing was recorded.",
+    "413": f"The body is larger than {MAX_BODY // 1024} KiB.",
+    "422": "Malformed input: not JSON, an unknown command or field, a wrong type, an "
+    "impossible date, a time without its offset.",
+    "503": "The event log cannot be reached just now (code `unavailable`: nothing was "
+    "recorded), or stopped answering while a command was being recorded (code "
+    "`outcome_unknown`). Send it again with the same idempotency key.",
+    "507": "The database's disk is full: nothing was recorded.",
+}
+
+
+def error_responses(*statuses: str) -> dict[str, Schema]:
+    responses: dict[str, Schema] = {}
+    for status in statuses:
+        response: Schema = {"description": ERRORS[status], "content": json_content(ref("Error"))}
+        if status == "401":
+            response["headers"] = {"WWW-Authenticate": {"schema": STRING}}
+        responses[status] = response
+    return responses
+
+
+def command_schemas(registry: Registry) -> tuple[Schema, dict[str, Schema]]:
+    """The request body (one of the registry's commands) and the schemas it refers to."""
+    specs = sorted(registry.commands.values(), key=lambda spec: spec.name)
+    refs, definitions = models_json_schema(
+        [(spec.model, "validation") for spec in specs], ref_template=SCHEMAS + "{model}"
+    )
+    components: dict[str, Schema] = dict(definitions.get("$defs", {}))
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        who = ", ".join(role_label(role) for role in sorted(spec.roles))
+        envelope = f"{spec.name}Request"
+        components[envelope] = {
+            "type": "object",
+            "title": envelope,
+            "description": f"{spec.name}. Who may send it: {who}.",
+            "required": ["command", "data"],
+            "additionalProperties": False,
+            "properties": {
+                "command": {"type": "string", "const": spec.name},
+                "data": refs[(spec.model, "validation")],
+                "idempotency_key": ref("IdempotencyKey"),
+            },
+        }
+        mapping[spec.name] = SCHEMAS + envelope
+    body = {
+        "oneOf": [{"$ref": target} for target in mapping.values()],
+        "discriminator": {"propertyName": "command", "mapping": mapping},
+    }
+    return body, components
+
+
+def read_schemas() -> dict[str, Schema]:
+    """What the API answers: the shapes the contract promises. Objects list the keys a client
+    may rely on and allow more, so a view that grows does not break the description."""
+    return {
+        "Error": obj({"error": obj({"code": STRING, "message": STRING})}),
+        "IdempotencyKey": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "A retry with the same key returns the first answer and records "
+            "nothing; the same key with another command is refused (409).",
+        },
+        "Event": obj(
+            {
+                "position": {**COUNT, "description": "Its place in the log, from 1."},
+                "stream_id": STRING,
+                "version": COUNT,
+                "type": STRING,
+                "data": OBJECT,
+                "metadata": OBJECT,
+                "recorded_at": {**STRING, "format": "date-time"},
+            }
+        ),
+        "Appended": obj({"position": COUNT, "events": {"type": "array", "items": ref("Event")}}),
+        "EventPage": obj(
+            {"events": {"type": "array", "items": ref("Event")}, "last_position": COUNT}
+        ),
+        "Census": {"type": "object", "additionalProperties": COUNT},
+        "Units": obj(
+            {
+                "hospital": STRING,
+                "position": COUNT,
+                "units": {
+                    "type": "array",
+                    "items": obj({"unit_id": STRING, "name": STRING, "census": ref("Census")}),
+                },
+            }
+        ),
+        "Bed": obj(
+            {
+                "bed_id": STRING,
+                "room_id": STRING,
+                "status": {"type": "string", "enum": list(BED_STATUSES)},
+                "occupancy": STRING,
+                "cleanliness": STRING,
+                "blocked": {
+                    "oneOf": [
+                        {"type": "null"},
+                        obj(
+                            {"kind": STRING, "reason": STRING},
+                            {"until": {**NULLABLE_STRING, "format": "date-time"}},
+                        ),
+                    ]
+                },
+            },
+            {
+                "encounter_id": NULLABLE_STRING,
+                "patient": {"type": ["object", "null"]},
+            },
+        ),
+        "Board": obj(
+            {
+                "unit_id": STRING,
+                "position": COUNT,
+                "beds": {"type": "array", "items": ref("Bed")},
+            },
+            {
+                "name": STRING,
+                "hospital": STRING,
+                "census": ref("Census"),
+                "pending_admissions": {"type": "array", "items": OBJECT},
+            },
+        ),
+        "Health": obj({"status": STRING}),
+    }
+
+
+def bearer_only(operation: Schema) -> Schema:
+    return {**operation, "security": [{"bearer": []}]}
+
+
+def open_to_all(operation: Schema) -> Schema:
+    return {**operation, "security": []}
+
+
+def ok(description: str, schema: Schema) -> dict[str, Schema]:
+    return {"200": {"description": description, "content": json_content(schema)}}
+
+
+def paths(command_body: Schema) -> dict[str, Schema]:
+    unit_id = TypeAdapter(Label).json_schema()
+    return {
+        "/api/commands": {
+            "post": bearer_only(
+                {
+                    "operationId": "postCommand",
+                    "summary": "Send a command; the events it recorded are the answer.",
+                    "parameters": [
+                        {
+                            "name": "X-Correlation-Id",
+                            "in": "header",
+                            "required": False,
+                            "description": "Kept (up to 100 characters) in the events' "
+                            "metadata; one is made when left out.",
+                            "schema": STRING,
+                        }
+                    ],
+                    "requestBody": {"required": True, "content": json_content(command_body)},
+                    "responses": ok("Recorded (or a retry answered).", ref("Appended"))
+                    | error_responses("401", "403", "404", "409", "413", "422", "503", "507"),
+                }
+            )
+        },
+        "/api/units": {
+            "get": bearer_only(
+                {
+                    "operationId": "listUnits",
+                    "summary": "The hospital's units and their census.",
+                    "responses": ok("The units.", ref("Units"))
+                    | error_responses("401", "403", "503"),
+                }
+            )
+        },
+        "/api/units/{unit_id}/board": {
+            "get": bearer_only(
+                {
+                    "operationId": "getBoard",
+                    "summary": "A unit's beds, one status each, its census and its queue, as "
+                    "the caller's role may see them.",
+                    "parameters": [
+                        {"name": "unit_id", "in": "path", "required": True, "schema": unit_id}
+                    ],
+                    "responses": ok("The board.", ref("Board"))
+                    | error_responses("401", "403", "404", "503"),
+                }
+            )
+        },
+        "/api/events": {
+            "get": bearer_only(
+                {
+                    "operationId": "readEvents",
+                    "summary": "The event log in position order, for the roles that may read it.",
+                    "parameters": [
+                        {
+                            "name": "after",
+                            "in": "query",
+                            "description": "Events after this position.",
+                            "schema": {"type": "integer", "minimum": 0, "maximum": 2**62},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": MAX_EVENTS,
+                                "default": 100,
+                            },
+                        },
+                    ],
+                    "responses": ok("A page of events.", ref("EventPage"))
+                    | error_responses("401", "403", "422", "503"),
+                }
+            )
+        },
+        "/healthz": {
+            "get": open_to_all(
+                {
+                    "operationId": "health",
+                    "summary": "Whether this process can read and write the event log.",
+                    "responses": ok("Healthy.", ref("Health"))
+                    | {
+                        "503": {
+                            "description": "The event log cannot be read (status "
+                            "`unavailable`) or writes to it are failing (`degraded`).",
+                            "content": json_content(ref("Health")),
+                        }
+                    },
+                }
+            )
+        },
+        "/metrics": {
+            "get": open_to_all(
+                {
+                    "operationId": "metrics",
+                    "summary": "Event-loop lag, screens connected, renders and pushes: counts "
+                    "only.",
+                    "responses": ok("The counts.", OBJECT),
+                }
+            )
+        },
+        PATH: {
+            "get": open_to_all(
+                {
+                    "operationId": "openapi",
+                    "summary": "This description.",
+                    "responses": ok("The OpenAPI document.", OBJECT),
+                }
+            )
+        },
+    }
+
+
+@functools.cache
+def document(registry: Registry = HOUSE) -> Schema:
+    command_body, command_components = command_schemas(registry)
+    shapes = read_schemas()
+    clashes = sorted(shapes.keys() & command_components.keys())
+    if clashes:
+        raise ValueError(f"a command's schema has the name of an answer's: {', '.join(clashes)}")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "unitboard",
+            "version": unitboard.__version__,
+            "description": "The bed board's JSON API. Every call but /healthz, /metrics and "
+            "this document sends `Authorization: Bearer TOKEN` (`unitboard tokens create`). "
+            'Refusals are `{"error": {"code", "message"}}`, the message written for a '
+            "person. The screens use the same endpoints with their session cookie and an "
+            "X-CSRF-Token header. `WS /ws/events?after=N` streams the events live.",
+        },
+        "paths": paths(command_body),
+        "components": {
+            "schemas": shapes | command_components,
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `unitboard tokens create NAME --role ROLE`.",
+                }
+            },
+        },
+    }
+
+
+async def openapi_json(request: Request) -> Response:
+    return JSONResponse(document())
+
+
+routes = [Route(PATH, openapi_json)]
