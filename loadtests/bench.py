@@ -4,6 +4,9 @@ numbers) and bench/details.json (everything each benchmark measured).
 
     python loadtests/bench.py [--quick]
 
+The fan-out, appends, replay and memory; then the faults: a reconnect storm, commands with
+Redis frozen, a reader during a login flood.
+
 `--quick` shrinks every benchmark (200 screens, 10 s, 100,000 events) to try the harness;
 its numbers are not the benchmark's. Exit code 1 when a run loses, repeats or reorders a
 push, or a command fails: correctness, never timing.
@@ -21,6 +24,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_append  # noqa: E402
 import bench_fanout  # noqa: E402
+import bench_login_flood  # noqa: E402
+import bench_reconnect  # noqa: E402
+import bench_redis_frozen  # noqa: E402
 import bench_replay  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "bench"
@@ -45,14 +51,45 @@ TARGETS: list[tuple[str, str, str, Callable[[Any], bool]]] = [
     ("replay_1m_s", "rebuild from 1,000,000 events, s", "<= 10 s", lambda v: v <= 10),
     ("kib_per_screen", "memory per idle screen, KiB", "<= 32", lambda v: v <= 32),
     ("loop_lag_p99_ms", "event-loop lag p99 during fan-out", "<= 20 ms", lambda v: v <= 20),
+    (
+        "reconnect_all_caught_up_s",
+        "reconnect storm (1,000 subscribers, 1,000-event backlog): all caught up, s",
+        "< 3 s",
+        lambda v: v < 3,
+    ),
+    ("reconnect_single_s", "  one subscriber alone (baseline), s", "", lambda v: True),
+    ("reconnect_loop_lag_max_ms", "  loop lag max during the storm, ms", "", lambda v: True),
+    ("reconnect_peak_rss_mib", "  peak RSS (VmHWM), MiB", "", lambda v: True),
+    (
+        "redis_frozen_command_p99_ms",
+        "command p99 with Redis frozen (SIGSTOP), ms",
+        "< 100 ms",
+        lambda v: v < 100,
+    ),
+    ("redis_running_command_p99_ms", "  Redis running (baseline), ms", "", lambda v: True),
+    (
+        "login_flood_reader_p99_ms",
+        "reader p99 during 64 concurrent logins, ms",
+        "< 100 ms",
+        lambda v: v < 100,
+    ),
+    ("reader_alone_p99_ms", "  reader alone (baseline), ms", "", lambda v: True),
     ("misses", "pushes missed", "0", lambda v: v == 0),
     ("duplicates", "pushes repeated", "0", lambda v: v == 0),
     ("gaps", "pushes out of order", "0", lambda v: v == 0),
 ]
 
 
-def headline(fanout: dict[str, Any], append: dict[str, Any], replay: dict[str, Any]) -> dict:
+def headline(
+    fanout: dict[str, Any],
+    append: dict[str, Any],
+    replay: dict[str, Any],
+    faults: dict[str, Any],
+) -> dict:
     ours = fanout["unitboard"]
+    storm = faults["reconnect"]["headline"]
+    frozen = faults["redis_frozen"]["unitboard"]
+    flood = faults["login_flood"]
     return {
         "fanout_p50_ms": ours["p50_ms"],
         "fanout_p99_ms": ours["p99_ms"],
@@ -67,6 +104,14 @@ def headline(fanout: dict[str, Any], append: dict[str, Any], replay: dict[str, A
         "replay_1m_s": replay["replay_s"],
         "kib_per_screen": ours["kib_per_screen"],
         "loop_lag_p99_ms": ours["loop_lag"]["p99_ms"],
+        "reconnect_all_caught_up_s": storm["all_caught_up_s"],
+        "reconnect_single_s": storm["single_subscriber_catch_up_s"],
+        "reconnect_loop_lag_max_ms": storm["loop_lag_max_ms"],
+        "reconnect_peak_rss_mib": storm["peak_rss_mib"],
+        "redis_frozen_command_p99_ms": frozen["redis_frozen"]["p99_ms"],
+        "redis_running_command_p99_ms": frozen["redis_running"]["p99_ms"],
+        "login_flood_reader_p99_ms": flood["reader_p99_during_flood_ms"],
+        "reader_alone_p99_ms": flood["alone"]["reader_p99_ms"],
         "misses": ours["misses"],
         "duplicates": ours["duplicates"],
         "gaps": ours["gaps"],
@@ -112,14 +157,31 @@ def main() -> int:
     append = bench_append.run(2000, bench_append.POSTGRES_URL)
     print("replay ...", file=sys.stderr, flush=True)
     replay = bench_replay.run(events, None)
-    results = headline(fanout, append, replay)
+    print("reconnect storm ...", file=sys.stderr, flush=True)
+    faults = {"reconnect": bench_reconnect.run(options.quick)}
+    print("commands with Redis frozen ...", file=sys.stderr, flush=True)
+    faults["redis_frozen"] = bench_redis_frozen.run(options.quick)
+    print("login flood ...", file=sys.stderr, flush=True)
+    faults["login_flood"] = bench_login_flood.run(options.quick)
+    results = headline(fanout, append, replay, faults)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    details = {"fanout": fanout, "append": append, "replay": replay, "quick": options.quick}
+    details = {
+        "fanout": fanout,
+        "append": append,
+        "replay": replay,
+        **faults,
+        "quick": options.quick,
+    }
     (OUT / "details.json").write_text(json.dumps(details, indent=2) + "\n")
     print(table(results, fanout))
+    print()
+    print(bench_login_flood.table(faults["login_flood"]))
     ours = fanout["unitboard"]
     broken = ours["misses"] or ours["duplicates"] or ours["gaps"] or ours["errors"]
+    storm = faults["reconnect"]["headline"]
+    broken = broken or storm["not_caught_up"] or storm["errors"]
+    broken = broken or faults["redis_frozen"]["unitboard"]["redis_frozen"]["failed"]
     return 1 if broken else 0
 
 

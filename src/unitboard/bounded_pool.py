@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -22,8 +25,12 @@ class PoolBusy(Exception):
 
 
 class BoundedPool:
-    def __init__(self, workers: int, waiting: int, name: str) -> None:
-        self.executor = ThreadPoolExecutor(workers, thread_name_prefix=name)
+    def __init__(self, workers: int, waiting: int, name: str, nice: int = 0) -> None:
+        """`nice`: how much lower its threads' CPU priority is (Linux: per thread), so that
+        when the cores are busy the event loop and the readers run first."""
+        self.executor = ThreadPoolExecutor(
+            workers, thread_name_prefix=name, initializer=lower_priority, initargs=(nice,)
+        )
         self.bound = workers + waiting
         self.busy = 0
         """Calls running or waiting; touched on the event loop only."""
@@ -53,3 +60,12 @@ class BoundedPool:
 
     def shutdown(self) -> None:
         self.executor.shutdown(wait=True)
+
+
+def lower_priority(nice: int) -> None:
+    """Lower this thread's priority by `nice` (where the system allows one thread's alone:
+    Linux; threads it starts inherit it)."""
+    if nice and sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            current = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), current + nice)

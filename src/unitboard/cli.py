@@ -40,13 +40,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     add_database(serve)
     serve.add_argument("--redis-url", default=os.environ.get("UNITBOARD_REDIS_URL"))
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        help="proxies trusted to say the client's address and https (X-Forwarded-For and "
+        "-Proto), comma-separated, '*' for all (default: 127.0.0.1, a proxy on this machine)",
+    )
     serve.add_argument("--layout", type=Path, help="load this layout file at start")
     serve.add_argument("--demo", action="store_true", help="seed a demo hospital with activity")
     serve.add_argument("--no-simulator", action="store_true", help="with --demo: no activity")
     serve.add_argument(
         "--max-connections-per-address",
         type=int,
-        default=int(os.environ.get("UNITBOARD_MAX_CONNECTIONS_PER_ADDRESS", "64")),
+        default=64,
         help="open connections one client address may hold (0: any number); "
         "this machine and trusted proxies are never capped",
     )
@@ -132,6 +138,8 @@ def run_serve(args: argparse.Namespace) -> int:
     server = build_server(
         app,
         per_address=args.max_connections_per_address,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        proxy_headers=True,
         host=args.host,
         port=args.port,
         # Compression is per connection: every push would be deflated once per screen.

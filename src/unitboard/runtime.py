@@ -71,8 +71,9 @@ class Runtime:
         self.write_health = WriteHealth()
         """Whether writes get through (a full disk fails them while reads still work)."""
         self.reader = ThreadPoolExecutor(4, thread_name_prefix="unitboard-reader")
-        self.hashing = BoundedPool(HASH_WORKERS, HASH_WAITING, "unitboard-hash")
-        """Password checks: their own pool, bounded, so a login flood slows logins only."""
+        self.hashing = BoundedPool(HASH_WORKERS, HASH_WAITING, "unitboard-hash", nice=10)
+        """Password checks: their own pool, bounded and at a lower CPU priority, so a login
+        flood slows logins only."""
         self.logins = LoginThrottle()
         self.checker = ThreadPoolExecutor(2, thread_name_prefix="unitboard-auth")
         """Session and token checks: a pool of their own, so a backlog of reads never holds

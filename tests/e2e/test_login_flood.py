@@ -59,7 +59,9 @@ async def attempt(
         flood.retry_after.add(response.headers.get("retry-after", ""))
 
 
-async def read_while(reader: httpx.AsyncClient, busy: asyncio.Future[object], flood: Flood) -> None:
+async def read_while(
+    reader: httpx.AsyncClient, busy: asyncio.Future[list[None]], flood: Flood
+) -> None:
     while not busy.done():
         started = time.perf_counter()
         response = await reader.get("/api/units")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import threading
 from typing import Any
 
@@ -132,3 +134,18 @@ def test_a_cap_of_zero_caps_nobody() -> None:
 def test_any_address_trusted_caps_nobody() -> None:
     connections = OpenConnections(1, Uncapped("*"))
     assert all(connections.admit("192.0.2.7", Transport()) for _ in range(5))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own priority is Linux's")
+def test_the_pool_runs_at_a_lower_priority_than_the_loop() -> None:
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    async def scenario() -> int:
+        pool = BoundedPool(workers=1, waiting=0, name="test-hash", nice=10)
+        try:
+            return await pool.run(priority)
+        finally:
+            pool.shutdown()
+
+    assert asyncio.run(scenario()) == min(19, priority() + 10)

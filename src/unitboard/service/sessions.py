@@ -82,11 +82,7 @@ class Sessions:
         if actor is None:
             self.store.end(id_hash, now, "credential withdrawn")
             return None
-        if (
-            active
-            and row.username is not None
-            and now - row.last_seen_at > self.policy.touch_every
-        ):
+        if active and row.username is not None and now - row.last_seen_at > self.policy.touch_every:
             self.store.seen(id_hash, now)
         return actor
 

@@ -2,14 +2,15 @@
 
 A few failures in a row cost nothing; after that each failure locks the account (or the
 address) for twice as long as the one before, up to a cap, and a quiet spell forgets it
-all. A person who mistypes waits seconds; a guesser gets a handful of tries an hour. Tries
-still being checked count against the allowance too, so a burst of concurrent guesses
-gets no more tries than the same guesses one after another.
+all. A person who mistypes waits seconds; a guesser gets about fifteen tries at an account
+in its first hour and four an hour after. Tries still being checked count against the
+allowance too, so a burst of concurrent guesses gets no more tries than the same guesses
+one after another.
 
 Held in memory, per process, and bounded: a login attempt must not cost a write to the
 database (a flood of them would queue on the single writer every command needs), a restart
 is not something an outsider can cause, and with several processes a guesser gets at most
-that many times the allowance, still a handful an hour. Each table keeps at most
+that many times the allowance, still a few an hour. Each table keeps at most
 `max_keys` records, dropping the oldest when full.
 """
 

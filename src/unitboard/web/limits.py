@@ -12,7 +12,7 @@ import json
 import re
 
 from starlette.datastructures import FormData
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 128 * 1024
@@ -105,6 +105,8 @@ class RequestLimits:
         except BodyTooLarge:
             if not started:
                 await refuse(scope, send, 413, "too_large", self.too_large())
+        except ClientDisconnect:
+            pass  # the body stopped coming (the client left, or was cut off): no one to answer
 
     def too_large(self) -> str:
         return f"The request body is larger than {self.max_body // 1024} KiB."

@@ -6,8 +6,9 @@ connection that sends nothing at all as well. Here each request head must arrive
 HEAD_SECONDS of the connection (or of the request's first byte on a kept-alive one), and
 its body within BODY_SECONDS after that; one address may hold at most `per_address`
 connections (HTTP and WebSocket alike), and the whole server at most `max_connections`,
-beyond which a new connection is answered 503 and closed at once. The open-files limit is
-raised to the hard limit at start, and `max_connections` stays well under it.
+beyond which a new connection is answered 503 as soon as its request head is in, and
+closed. The open-files limit is raised to the hard limit at start, and `max_connections`
+stays well under it.
 
 This machine's own connections (loopback) and those of the addresses uvicorn trusts as
 proxies (`forwarded_allow_ips`) are not capped per address: every client behind a proxy
@@ -28,7 +29,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 HEAD_SECONDS = 10.0
-BODY_SECONDS = 30.0
+BODY_SECONDS = 10.0
 PER_ADDRESS = 64
 MAX_CONNECTIONS = 10_000
 WS_MAX_SIZE = 4 * 1024
@@ -267,9 +268,11 @@ def build_server(
     http.connections_open = ws.connections_open = connections_open
     http.max_connections = limit
     log.info(
-        "Limits: %d connections in all, %s per address, request head within %g s.",
+        "Limits: %d connections in all, %s per address, request head within %g s, body "
+        "within %g s more.",
         limit,
         per_address if per_address > 0 else "any number",
         HEAD_SECONDS,
+        BODY_SECONDS,
     )
     return uvicorn.Server(config)
