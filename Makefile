@@ -15,10 +15,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 DEMO_DB := sqlite:///$(CURDIR)/unitboard.db
+PORT ?= 8000
 
+# `make run PORT=8001` serves the demo on another port; ARGS adds `serve` flags
+# (ARGS=--no-simulator: the demo hospital without its background activity).
 run: $(STAMP)
 	$(BIN)/unitboard db upgrade --database-url $(DEMO_DB)
-	$(BIN)/unitboard serve --demo --database-url $(DEMO_DB)
+	$(BIN)/unitboard serve --demo --database-url $(DEMO_DB) --port $(PORT) $(ARGS)
 
 # The screens are tested in Debian's Chromium (browser downloads do not work on closed networks).
 browser:

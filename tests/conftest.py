@@ -6,6 +6,8 @@ PostgreSQL: see postgres_support.py (it fails, never skips, when the server is d
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +15,12 @@ from sqlalchemy import Engine
 
 from postgres_support import fresh_postgres_database
 from unitboard.store import drop_schema, make_engine, upgrade
+
+# Servers on PostgreSQL keep their signing key in the working directory unless told: never
+# in the checkout. (A test may unset it to see the key made beside a SQLite log.)
+os.environ.setdefault(
+    "UNITBOARD_SECRET_FILE", os.path.join(tempfile.mkdtemp(prefix="unitboard-key-"), "key")
+)
 
 
 @pytest.fixture(scope="session")

@@ -7,13 +7,14 @@ import getpass
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from unitboard.config import Settings, default_database_url
 from unitboard.domain.errors import DomainError
 from unitboard.domain.roles import ROLES
-from unitboard.service.auth import Actor, CredentialError, add_user, create_token
+from unitboard.service.accounts import Accounts, new_password_hash
+from unitboard.service.auth import Actor, CredentialError
 from unitboard.store.migrate import SchemaError
 
 EXIT_REFUSED = 2
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--max-connections-per-address",
         type=int,
-        default=64,
+        default=256,
         help="open connections one client address may hold (0: any number); "
         "this machine and trusted proxies are never capped",
     )
@@ -71,12 +72,32 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument("--name")
+    add.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        dest="units",
+        help="a unit they work on (repeat for several; the first is where they land)",
+    )
     add_database(add)
     add.set_defaults(run=run_users_add)
-    disable = user_commands.add_parser("disable", help="disable a user")
+    disable = user_commands.add_parser(
+        "disable", help="disable a user; their open sessions end at once"
+    )
     disable.add_argument("username")
     add_database(disable)
     disable.set_defaults(run=run_users_disable)
+    enable = user_commands.add_parser("enable", help="let a disabled user log in again")
+    enable.add_argument("username")
+    add_database(enable)
+    enable.set_defaults(run=run_users_enable)
+    password = user_commands.add_parser(
+        "password",
+        help="set a new password, read from stdin; their open sessions end",
+    )
+    password.add_argument("username")
+    add_database(password)
+    password.set_defaults(run=run_users_password)
 
     tokens = commands.add_parser("tokens", help="API and device tokens")
     token_commands = tokens.add_subparsers(dest="action", required=True)
@@ -170,43 +191,70 @@ def run_layout_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_users_add(args: argparse.Namespace) -> int:
+def read_password(username: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(f"password for {username}: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def open_accounts(args: argparse.Namespace) -> tuple[Accounts, Callable[[], None]]:
     from unitboard.bootstrap import open_credentials
 
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"password for {args.username}: ")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
     credentials = open_credentials(database_url(args))
+    return Accounts(credentials.store, credentials.sessions), credentials.close
+
+
+def run_users_add(args: argparse.Namespace) -> int:
+    password_hash = new_password_hash(read_password(args.username))
+    accounts, close = open_accounts(args)
     try:
-        add_user(credentials.store, args.username, password, args.role, args.name)
+        user = accounts.add_user(
+            args.username, password_hash, args.role, args.name, args.units, by=cli_actor().name
+        )
     finally:
-        credentials.close()
-    print(f"user {args.username} added ({args.role})")
+        close()
+    units = f", units {', '.join(user.units)}" if user.units else ""
+    print(f"user {args.username} added ({args.role}{units})")
     return 0
 
 
 def run_users_disable(args: argparse.Namespace) -> int:
-    from unitboard.bootstrap import open_credentials
-
-    credentials = open_credentials(database_url(args))
+    accounts, close = open_accounts(args)
     try:
-        credentials.store.set_disabled(args.username, True)
-        ended = credentials.sessions.end_for_user(args.username, "user disabled")
+        ended = accounts.disable(args.username, by=cli_actor().name)
     finally:
-        credentials.close()
+        close()
     print(f"user {args.username} disabled; {ended} open session(s) ended")
     return 0
 
 
-def run_tokens_create(args: argparse.Namespace) -> int:
-    from unitboard.bootstrap import open_credentials
-
-    credentials = open_credentials(database_url(args))
+def run_users_enable(args: argparse.Namespace) -> int:
+    accounts, close = open_accounts(args)
     try:
-        token = create_token(credentials.store, args.name, args.role, args.unit)
+        changed = accounts.enable(args.username, by=cli_actor().name)
     finally:
-        credentials.close()
+        close()
+    print(f"user {args.username} {'enabled' if changed else 'was not disabled'}")
+    return 0
+
+
+def run_users_password(args: argparse.Namespace) -> int:
+    password_hash = new_password_hash(read_password(args.username))
+    accounts, close = open_accounts(args)
+    try:
+        ended = accounts.reset_password(args.username, password_hash, by=cli_actor().name)
+    finally:
+        close()
+    print(f"password of {args.username} set; {ended} open session(s) ended")
+    return 0
+
+
+def run_tokens_create(args: argparse.Namespace) -> int:
+    accounts, close = open_accounts(args)
+    try:
+        token = accounts.create_token(args.name, args.role, args.unit, by=cli_actor().name)
+    finally:
+        close()
     print(
         f"token {args.name!r} ({args.role}{', unit ' + args.unit if args.unit else ''}); "
         "shown once, keep it safe:"
@@ -216,14 +264,11 @@ def run_tokens_create(args: argparse.Namespace) -> int:
 
 
 def run_tokens_revoke(args: argparse.Namespace) -> int:
-    from unitboard.bootstrap import open_credentials
-
-    credentials = open_credentials(database_url(args))
+    accounts, close = open_accounts(args)
     try:
-        revoked = credentials.store.revoke_tokens_named(args.name)
-        ended = sum(credentials.sessions.end_for_token(t, "token revoked") for t in revoked)
+        revoked, ended = accounts.revoke_tokens_named(args.name, by=cli_actor().name)
     finally:
-        credentials.close()
+        close()
     if not revoked:
         raise LookupError(f"there is no valid token named {args.name!r}")
     print(f"token {args.name!r} revoked; {ended} display session(s) ended")

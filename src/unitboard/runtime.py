@@ -19,6 +19,8 @@ from unitboard.bounded_pool import BoundedPool
 from unitboard.config import Settings
 from unitboard.deadlines import READ_SECONDS, WRITE_SECONDS, run_within
 from unitboard.domain.hospital import Hospital
+from unitboard.layout_at_start import apply_layout_file
+from unitboard.layout_at_start import report as report_layout
 from unitboard.projections.board import BoardProjection
 from unitboard.realtime.backlog import Backlog
 from unitboard.realtime.doorbell import RedisDoorbell
@@ -85,7 +87,10 @@ class Runtime:
             self.feed.publish,
         ]
         self.loop_lag = LoopLag()
-        self.background: list[Callable[[], Awaitable[None]]] = [self.loop_lag.run]
+        self.background: list[Callable[[], Awaitable[None]]] = [
+            self.loop_lag.run,
+            self.forget_old_sessions,
+        ]
         self.hubs: list[ScreenHub] = []  # the screen fan-outs, counted at /metrics
         self._tasks: list[asyncio.Task[Any]] = []
         self.demo_logins: Any = None
@@ -106,8 +111,12 @@ class Runtime:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.writer, self.replay)
         if self.settings.layout is not None:
-            text = self.settings.layout.read_text(encoding="utf-8")
-            await self.write(self.service.load_layout, SYSTEM, text, deadline=None)
+            # A file that does not fit the log is reported and skipped: never a reason to
+            # stay down (the board is the log's, whatever the file says).
+            outcome = await self.write(
+                apply_layout_file, self.service, SYSTEM, self.settings.layout, deadline=None
+            )
+            report_layout(outcome)
         if self.settings.demo:
             await self.start_demo()
         self.follower = LogFollower(self.log, self.projection.position, self.sinks, self.reader)
@@ -132,6 +141,9 @@ class Runtime:
         gc.freeze()
 
     async def start_demo(self) -> None:
+        """Seed an empty database with the demo hospital; one that has a layout already is
+        served as it is (only the demo logins are added where missing)."""
+        from unitboard.demo.banner import demo_banner
         from unitboard.demo.seed import seed
         from unitboard.demo.simulator import Simulator
 
@@ -186,6 +198,17 @@ class Runtime:
         self.write_health.succeeded()
         return result
 
+    async def forget_old_sessions(self) -> None:
+        """Once an hour, delete sessions that ended long ago (the table would grow for ever)."""
+        while True:
+            try:
+                forgotten = await self.check(self.sessions.forget_old)
+                if forgotten:
+                    log.info("forgot %d sessions that ended over 30 days ago", forgotten)
+            except Exception as error:  # the database may be away; try again in an hour
+                log.warning("could not forget old sessions: %s", error)
+            await asyncio.sleep(3600)
+
     async def check(self, function: Callable[..., T], *args: Any) -> T:
         """Run a session or token check (or a session's start or end) on its own pool;
         LogUnreachable when the database does not answer within READ_SECONDS."""
@@ -200,13 +223,3 @@ class Runtime:
     ) -> T:
         """Run on the reader pool; LogUnreachable after `deadline` seconds."""
         return await run_within(self.reader, deadline, function, *args)
-
-
-def demo_banner(logins: Any) -> str:
-    lines = ["", "unitboard demo hospital is ready. Log in at /login as:"]
-    lines += [
-        f"  {user:<10} password {password:<16} ({role})" for user, password, role in logins.users
-    ]
-    if logins.display_token:
-        lines.append(f"Wall display: /display/4W#token={logins.display_token}")
-    return "\n".join(lines) + "\n"

@@ -9,7 +9,6 @@ import logging
 import os
 import secrets
 import stat
-import time
 from pathlib import Path
 
 ENV_KEY = "UNITBOARD_SECRET_KEY"
@@ -37,13 +36,29 @@ def load_secret(path: Path) -> bytes:
                 f"{ENV_KEY} must be at least 32 characters (try: openssl rand -hex 32)"
             )
         return from_env.encode()
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return _read(path)
+    # Written whole beside it, then linked into place: a crash leaves no empty key, and of
+    # two processes starting together one link wins and both read the same key.
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(secrets.token_hex(32) + "\n")
-    log.info("created the signing key %s (readable by its owner only)", path)
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        os.link(draft, path)
+        log.warning(
+            "created the signing key %s (readable by its owner only); servers sharing one "
+            "database must share one key: set %s or %s",
+            path,
+            ENV_KEY,
+            ENV_FILE,
+        )
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
     return _read(path)
 
 
@@ -52,11 +67,6 @@ def _read(path: Path) -> bytes:
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         log.warning("the signing key %s is readable by others: chmod 600 %s", path, path)
     key = path.read_text(encoding="utf-8").strip()
-    for _ in range(50):  # another process is writing it this very moment
-        if key:
-            break
-        time.sleep(0.02)
-        key = path.read_text(encoding="utf-8").strip()
     if len(key) < 32:
         raise ValueError(f"the signing key in {path} is too short; delete it to make a new one")
     return key.encode()

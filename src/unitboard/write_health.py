@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from unitboard.store.faults import StorageFault, classify
+from unitboard.store.faults import StorageFault, StorageFull, classify
 
 RECENT_SECONDS = 60.0
+FAILURES_IN_A_ROW = 3
 
 
 class WriteHealth:
@@ -39,8 +40,12 @@ class WriteHealth:
         self._fault, self._failed_at = fault, self.clock()
 
     def trouble(self) -> StorageFault | None:
-        """The last write's fault, if writes are failing lately."""
+        """The last write's fault, if writes are failing lately: a full disk at once, any
+        other fault once FAILURES_IN_A_ROW writes failed with no success between (one busy
+        moment must not take a process out of service)."""
         if self._fault is None or self.clock() - self._failed_at > self.recent:
+            return None
+        if not isinstance(self._fault, StorageFull) and self.failures < FAILURES_IN_A_ROW:
             return None
         return self._fault
 
@@ -53,5 +58,4 @@ class WriteHealth:
             "problem": fault.code,
             "failures": self.failures,
             "seconds_since_last_failure": round(self.clock() - self._failed_at, 1),
-            "detail": fault.detail[:200],
         }

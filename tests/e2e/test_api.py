@@ -238,10 +238,10 @@ CASES: list[Case] = [
     (
         "body too large",
         "secretary",
-        _raw(envelope("MarkArrived", {"encounter_id": "E2", "pad": "x" * (64 * 1024)})),
+        _raw(envelope("MarkArrived", {"encounter_id": "E2", "pad": "x" * (5 * 1024 * 1024)})),
         413,
         "too_large",
-        ["64 KiB"],
+        ["5120 KiB"],
     ),
 ]
 

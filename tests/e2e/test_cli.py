@@ -201,7 +201,7 @@ def revision_of(database_url: str) -> str | None:
 def assert_refused_as_outdated(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "schema is at revision 0001; this unitboard needs 0003" in result.stderr
+    assert "schema is at revision 0001; this unitboard needs 0004" in result.stderr
     assert "Run: unitboard db upgrade --database-url " in result.stderr
 
 
@@ -209,10 +209,10 @@ def test_db_upgrade_upgrades_the_v1_log_then_says_it_is_current(tmp_path: Path) 
     url = copy_of_the_v1_log(tmp_path)
     first = run_cli("db", "upgrade", "--database-url", url)
     assert first.returncode == 0, first.stderr
-    assert first.stdout == "upgraded from 0001 to 0003 (head)\n"
+    assert first.stdout == "upgraded from 0001 to 0004 (head)\n"
     again = run_cli("db", "upgrade", "--database-url", url)
     assert again.returncode == 0, again.stderr
-    assert again.stdout == "database at revision 0003 (head)\n"
+    assert again.stdout == "database at revision 0004 (head)\n"
     assert log_head(url) == 606
     added = run_cli(
         "users",
@@ -230,8 +230,8 @@ def test_db_upgrade_upgrades_the_v1_log_then_says_it_is_current(tmp_path: Path) 
 def test_db_upgrade_creates_a_new_database(cli_database_url: str) -> None:
     result = run_cli("db", "upgrade", "--database-url", cli_database_url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "created the schema at revision 0003 (head)\n"
-    assert revision_of(cli_database_url) == "0003"
+    assert result.stdout == "created the schema at revision 0004 (head)\n"
+    assert revision_of(cli_database_url) == "0004"
 
 
 def test_serve_refuses_the_v1_log_and_leaves_it_alone(tmp_path: Path) -> None:
@@ -251,7 +251,7 @@ def test_serve_and_users_add_refuse_an_outdated_database(cli_database_url: str) 
     assert_refused_as_outdated(added)
     assert revision_of(url) == "0001"
     upgraded = run_cli("db", "upgrade", "--database-url", url)
-    assert upgraded.stdout == "upgraded from 0001 to 0003 (head)\n", upgraded.stderr
+    assert upgraded.stdout == "upgraded from 0001 to 0004 (head)\n", upgraded.stderr
     added = run_cli(
         "users", "add", "kim", "--role", "nurse", "--database-url", url, stdin="a long password\n"
     )

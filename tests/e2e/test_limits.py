@@ -32,7 +32,10 @@ def limits_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     layout = tmp / "layout.toml"
     layout.write_text(LAYOUT)
     server = Server(
-        f"sqlite:///{tmp}/limits.db", layout, tmp / "server.log", serve_args=("--host", "0.0.0.0")
+        f"sqlite:///{tmp}/limits.db",
+        layout,
+        tmp / "server.log",
+        serve_args=("--host", "0.0.0.0", "--max-connections-per-address", str(PER_ADDRESS)),
     )
     server.start()
     try:

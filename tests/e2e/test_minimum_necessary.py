@@ -139,3 +139,23 @@ def test_the_wall_shows_a_blocks_kind_not_the_reason_typed(ward: SharedServer) -
     assert wall["blocked"] == {"kind": "other", "reason": "Other", "until": None}
     page = ward.server.http.get("/display/4W", headers=ward.api("display").headers())
     assert "Openshaw" not in page.text
+
+
+def test_a_token_for_one_unit_opens_no_other_units_station_or_the_hospitals_evs(
+    ward: SharedServer,
+) -> None:
+    icu_nurse = unit_token(ward, "nurse", "ICU")
+    http = ward.server.http
+    assert http.get("/station/ICU", headers=icu_nurse.headers()).status_code == 200
+    other = http.get("/station/4W", headers=icu_nurse.headers())
+    assert other.status_code == 403 and "Openshaw" not in other.text
+    icu_desk = unit_token(ward, "secretary", "ICU")
+    assert http.get("/evs", headers=icu_desk.headers()).status_code == 403
+    for path in ("/ws/screen/station/4W", "/ws/screen/evs"):
+        url = ward.server.ws_url + path
+        headers = {"Authorization": f"Bearer {icu_desk.token}"}
+        with (
+            pytest.raises((ConnectionClosed, InvalidStatus)),
+            connect(url, additional_headers=headers, open_timeout=5) as ws,
+        ):
+            ws.recv(timeout=5)

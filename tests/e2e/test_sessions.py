@@ -30,7 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     layout = tmp / "layout.toml"
     layout.write_text(LAYOUT)
     # A desk idles off after 4 s here (15 minutes by default).
-    env = {"UNITBOARD_IDLE_LOGOFF_MINUTES": str(4 / 60)}
+    env = {"UNITBOARD_IDLE_LOGOFF_MINUTES": str(4 / 60), "UNITBOARD_SECRET_FILE": ""}
     server = Server(f"sqlite:///{tmp}/sessions.db", layout, tmp / "server.log", env=env)
     server.start()
     for user, role in [("sam", "secretary"), ("ana", "charge_nurse"), ("ida", "secretary")]:

@@ -142,3 +142,12 @@ def test_failed_writes_count_until_one_succeeds_or_a_while_has_passed() -> None:
     health.failed(LogUnreachable("down"))
     health.succeeded()
     assert health.trouble() is None and health.summary() == {"status": "ok"}
+
+
+def test_one_busy_moment_does_not_make_a_process_degraded_but_a_run_of_failures_does() -> None:
+    health = WriteHealth(recent=60, clock=lambda: 0.0)
+    health.failed(LogBusy("lock timeout"))
+    health.failed(LogBusy("lock timeout"))
+    assert health.trouble() is None
+    health.failed(LogUnreachable("down"))
+    assert isinstance(health.trouble(), LogUnreachable)

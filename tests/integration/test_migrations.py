@@ -14,7 +14,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, column, func, inspect, select, table, text
 
 from unitboard.store import (
     EventLog,
@@ -31,6 +31,7 @@ from unitboard.store import (
     schema_state,
     upgrade,
 )
+from unitboard.store.credentials import CredentialStore
 from unitboard.store.migrate import alembic_config, shown_url
 from unitboard.store.schema import events, settings, users
 
@@ -60,6 +61,15 @@ def downgrade_to(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(connection), revision)
 
 
+OLD_USERS = table(
+    "users",
+    *(column(name) for name in ("username", "name", "role", "password_hash", "disabled")),
+    column("unit_id"),
+    column("created_at"),
+)
+"""The users table before revision 0004, with a person's one unit in users.unit_id."""
+
+
 def make_as_before_alembic(engine: Engine) -> None:
     """A database as the code before Alembic left it: revision 0001's tables, no
     alembic_version, settings.schema_version = "1", events without event_version."""
@@ -69,7 +79,7 @@ def make_as_before_alembic(engine: Engine) -> None:
         connection.execute(settings.insert(), [{"key": "schema_version", "value": "1"}])
         connection.execute(settings.insert(), [{"key": "session_secret", "value": "s3cret"}])
         connection.execute(
-            users.insert(),
+            OLD_USERS.insert(),
             [
                 {
                     "username": "kim",
@@ -149,8 +159,8 @@ class TestNewDatabase:
                 guard = "SELECT count(*) FROM pg_proc WHERE proname = 'unitboard_expect_head'"
                 assert connection.execute(text(guard)).scalar_one() == 1
 
-    def test_head_is_0003(self) -> None:
-        assert head_revision() == "0003"
+    def test_head_is_0004(self) -> None:
+        assert head_revision() == "0004"
 
     def test_every_other_command_creates_it_too(self, database: Engine) -> None:
         state = create_or_check(database)
@@ -193,8 +203,8 @@ class TestDatabaseMadeBeforeAlembic:
     def test_upgrades_keeping_its_events_users_and_settings(self, database: Engine) -> None:
         make_as_before_alembic(database)
         done = upgrade(database)
-        assert done == Upgrade("0001", "0003")
-        assert str(done) == "upgraded from 0001 to 0003 (head)"
+        assert done == Upgrade("0001", "0004")
+        assert str(done) == "upgraded from 0001 to 0004 (head)"
         assert event_versions(database) == [1, 1]
         # the signing secret kept in the database goes: it lives outside it now (secret.py)
         assert settings_rows(database) == {}
@@ -220,7 +230,7 @@ class TestOutdatedDatabase:
         with pytest.raises(SchemaOutdated) as refused:
             check_schema(database)
         assert str(refused.value) == (
-            "The database schema is at revision 0001; this unitboard needs 0003. "
+            "The database schema is at revision 0001; this unitboard needs 0004. "
             f"Run: unitboard db upgrade --database-url {shown_url(database)}"
         )
 
@@ -255,7 +265,7 @@ class TestUpgrade:
         assert schema_state(database).revision == "0001"
         assert "event_version" not in event_columns(database)
         assert settings_rows(database)["schema_version"] == "1"
-        assert upgrade(database) == Upgrade("0001", "0003")
+        assert upgrade(database) == Upgrade("0001", "0004")
         assert event_versions(database) == [1, 1]
         assert "schema_version" not in settings_rows(database)
         with database.connect() as connection:
@@ -294,7 +304,7 @@ class TestTheLogOfUnitboard01:
 
     def test_upgrades_with_every_event_at_version_1(self, copy: Engine) -> None:
         assert schema_state(copy).revision == "0001"
-        assert upgrade(copy) == Upgrade("0001", "0003")
+        assert upgrade(copy) == Upgrade("0001", "0004")
         versions = event_versions(copy)
         assert len(versions) == FIXTURE_EVENTS and set(versions) == {1}
         with copy.connect() as connection:
@@ -304,3 +314,33 @@ class TestTheLogOfUnitboard01:
         assert log_head(copy) == FIXTURE_EVENTS
         assert "schema_version" not in settings_rows(copy)
         assert differences(copy) == []
+
+
+class TestUserUnits:
+    """Revision 0004: a person's one unit (users.unit_id) becomes the first of their units."""
+
+    def test_a_persons_unit_becomes_their_home_unit(self, database: Engine) -> None:
+        make_as_before_alembic(database)
+        upgrade(database)
+        kim = CredentialStore(database).get_user("kim")
+        assert kim is not None and (kim.units, kim.unit_id, kim.role) == (
+            ("4W",),
+            "4W",
+            "charge_nurse",
+        )
+        assert differences(database) == []
+
+    def test_and_back_to_the_one_unit_on_downgrade(self, database: Engine) -> None:
+        upgrade(database)
+        store = CredentialStore(database)
+        store.add_user("kim", "Kim Lee", "nurse", "$argon2id$x", ["ICU", "4W"])
+        store.add_user("sam", "Sam Lee", "secretary", "$argon2id$x")
+        downgrade_to(database, "0003")
+        with database.connect() as connection:
+            rows = connection.execute(
+                select(OLD_USERS.c.username, OLD_USERS.c.unit_id).order_by(OLD_USERS.c.username)
+            ).all()
+        assert [tuple(row) for row in rows] == [("kim", "ICU"), ("sam", None)]
+        upgrade(database)
+        kim = CredentialStore(database).get_user("kim")
+        assert kim is not None and kim.units == ("ICU",)

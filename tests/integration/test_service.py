@@ -65,3 +65,22 @@ def test_a_malformed_command_is_described_and_records_nothing(service: CommandSe
     with pytest.raises(InputError, match="There is no command 'Teleport'"):
         service.execute(DESK, "Teleport", {})
     assert service.log.head() == head
+
+
+def test_a_refusal_is_decided_on_the_log_as_it_is_not_on_a_stale_board(
+    service: CommandService, engine: Engine
+) -> None:
+    """Another process (`unitboard layout load`, a second server) adds a room; this one has
+    not heard yet. Assigning a bed in that room is not refused as "no such bed"."""
+    elsewhere = CommandService(EventLog(engine), service.credentials)
+    elsewhere.catch_up()
+    grown = LAYOUT.replace(
+        '[[unit.room]]\nid = "402"',
+        '[[unit.room]]\nid = "417"\nbeds = ["A"]\n\n[[unit.room]]\nid = "402"',
+        1,
+    )
+    assert elsewhere.load_layout(Actor("admin", "admin"), grown).events
+    appended = service.execute(DESK, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-417-A"})
+    assert [e.type for e in appended.events] == ["BedAssigned"]
+    with pytest.raises(NotFound):  # a bed no process knows is still refused
+        service.execute(DESK, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-499-A"})

@@ -563,7 +563,7 @@ def with_database_setting(postgres_url: str) -> Iterator[Callable[[str, str], No
 
 class TestCredentials:
     def test_adds_and_gets_a_user(self, credentials: CredentialStore) -> None:
-        added = credentials.add_user("kim", "Kim Lee", "charge_nurse", "$argon2id$x", "4W")
+        added = credentials.add_user("kim", "Kim Lee", "charge_nurse", "$argon2id$x", ["4W"])
         user = credentials.get_user("kim")
         assert user == added
         assert user is not None

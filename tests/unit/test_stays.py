@@ -760,7 +760,7 @@ def test_a_discharge_cannot_be_undone_into_a_bed_holding_another_patient(since: 
         RuleViolation,
         "4W-401-A",
         "another patient",
-        "Admit the patient again",
+        "request a new admission",
     )
 
 

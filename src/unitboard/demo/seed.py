@@ -1,4 +1,10 @@
-"""Seed the demo: the layout, a login for every role, a wall-display token, a first census."""
+"""Seed the demo into an empty database: the layout, a first census; and a login for every
+role and a wall-display token where they are missing, in a database that has no people yet
+or that the demo made (never in one where real people log in).
+
+A database that already has a layout is served as it is: the hospital may have changed it
+(`unitboard layout load`), and loading the built-in layout again would try to take away
+the rooms it added, with patients in them."""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from unitboard.domain.beds.state import Beds
+from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.state import Stays
 from unitboard.service.auth import Actor, add_user, create_token
 from unitboard.service.handler import CommandService
@@ -25,12 +32,21 @@ DEMO_USERS = [
 ]
 SEEDER = Actor("demo", "integration", None, "demo seed")
 LAYOUT_LOADER = Actor("demo", "admin", None, "demo seed")
+DISPLAY_UNIT = "4W"
+"""The unit the demo's wall display shows, when the layout has it."""
 
 
 @dataclass(frozen=True)
 class DemoLogins:
     users: list[tuple[str, str, str]]
     display_token: str | None
+    display_unit: str | None
+    """The unit whose wall display the banner points to (None: the layout has no unit)."""
+    seeded: bool
+    """True when this start loaded the demo hospital into an empty database; False when
+    the database had a layout already and is served as it is."""
+    hospital: str
+    """The hospital's name and size, as the log has it ("Riverside General, 4 units")."""
 
 
 def demo_layout() -> str:
@@ -39,21 +55,30 @@ def demo_layout() -> str:
 
 def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
     service.catch_up()
-    service.load_layout(LAYOUT_LOADER, demo_layout())
-    users = []
-    for username, role, name in DEMO_USERS:
-        if credentials.get_user(username) is None:
-            add_user(credentials, username, username + DEMO_PASSWORD_SUFFIX, role, name)
-        users.append((username, username + DEMO_PASSWORD_SUFFIX, role))
+    seeded = not service.state[Layout].units
+    if seeded:
+        service.load_layout(LAYOUT_LOADER, demo_layout())
+    # Logins with printed passwords (admin among them) go only into a database that has
+    # nobody yet or that the demo made: never into one where real people log in.
+    marked = credentials.get_setting("demo_display_token") is not None
+    users: list[tuple[str, str, str]] = []
     token = None
-    if credentials.get_setting("demo_display_token") is None:
-        token = create_token(credentials, "demo-wall-display", "display", None)
-        credentials.set_setting("demo_display_token", token)
-    else:
+    if marked or not credentials.list_users():
+        for username, role, name in DEMO_USERS:
+            if credentials.get_user(username) is None:
+                add_user(credentials, username, username + DEMO_PASSWORD_SUFFIX, role, name)
+            users.append((username, username + DEMO_PASSWORD_SUFFIX, role))
         token = credentials.get_setting("demo_display_token")
-    if not service.state[Stays].open_stays:
+        if token is None:
+            token = create_token(credentials, "demo-wall-display", "display", None)
+            credentials.set_setting("demo_display_token", token)
+    if seeded and not service.state[Stays].open_stays:
         first_census(service, random.Random(7))
-    return DemoLogins(users, token)
+    layout = service.state[Layout]
+    units = list(layout.units)
+    display_unit = DISPLAY_UNIT if DISPLAY_UNIT in units else next(iter(units), None)
+    hospital = f"{layout.name}, {len(units)} unit{'' if len(units) == 1 else 's'}"
+    return DemoLogins(users, token, display_unit, seeded, hospital)
 
 
 def first_census(service: CommandService, rng: random.Random) -> None:

@@ -1,5 +1,7 @@
 """A living demo: admissions, bed assignments, arrivals, moves, discharges and cleaning at a
-pace a newcomer can watch. Every step is a real command through the service."""
+pace a newcomer can watch. Every step is a real command through the service, and acts only
+on the patients and beds the simulator itself started with (provenance.py): a newcomer's
+own admission waits for them."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from unitboard.demo.provenance import SIMULATED_DESK, SIMULATED_EVS, SimulatedWork
 from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
 from unitboard.domain.hospital import Hospital
@@ -68,8 +71,9 @@ class Simulator:
     def __init__(self, service: CommandService, rng: random.Random | None = None) -> None:
         self.service = service
         self.rng = rng or random.Random()
-        self.desk = Actor("sim:secretary", "secretary", None, "simulated unit secretary")
-        self.evs = Actor("sim:evs", "evs", None, "simulated housekeeping")
+        self.desk = Actor(SIMULATED_DESK, "secretary", None, "simulated unit secretary")
+        self.evs = Actor(SIMULATED_EVS, "evs", None, "simulated housekeeping")
+        self.work = SimulatedWork(service.log)
         self._serial = 0
 
     @property
@@ -89,7 +93,10 @@ class Simulator:
         return True
 
     def step(self) -> None:
-        """One thing happens somewhere in the hospital (called every few seconds)."""
+        """One thing happens somewhere in the hospital (called every few seconds), to a
+        patient or bed of the simulator's own; nothing until it has read the whole log."""
+        if not self.work.refresh():
+            return
         actions: list[tuple[float, Callable[[], object]]] = [
             (3, self.request_admission),
             (4, self.assign_waiting),
@@ -104,8 +111,13 @@ class Simulator:
         self.rng.choices([a for _, a in actions], weights)[0]()
 
     def _stays(self, predicate: Callable[[Stay], bool]) -> list[Stay]:
-        """Open (pending or admitted) stays that match."""
-        return [s for s in self.state[Stays].open_stays.values() if predicate(s)]
+        """Open (pending or admitted) stays of the simulator's own that match."""
+        own = self.work.encounters
+        return [
+            s
+            for s in self.state[Stays].open_stays.values()
+            if s.encounter_id in own and predicate(s)
+        ]
 
     def request_admission(self, unit_id: str | None = None) -> str | None:
         self._serial += 1
@@ -174,8 +186,11 @@ class Simulator:
             self.run("DischargePatient", {"encounter_id": self.rng.choice(leaving).encounter_id})
 
     def clean_a_bed(self) -> None:
+        own = self.work.beds
         beds = [
-            b for b in self.beds.values() if b.cleanliness != "clean" and b.occupancy != "occupied"
+            b
+            for b in self.beds.values()
+            if b.bed_id in own and b.cleanliness != "clean" and b.occupancy != "occupied"
         ]
         if not beds:
             return

@@ -1,5 +1,6 @@
 """The board read model: the hospital folded from the log, and the views each screen reads
-(a unit's beds with one status each, census counts, the pending admissions, the EVS queue)."""
+(a unit's beds with one status each, census counts, the patients waiting for a bed, the
+transfers going out, the EVS queue)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.placement import room_conflicts
 from unitboard.domain.stays.state import Stay, Stays
 from unitboard.domain.values import BLOCK_LABELS, STATUS_CODES
+from unitboard.projections.alerts import name_alert_view, unit_name_alerts
 from unitboard.projections.privacy import shown_name, staff_name
-from unitboard.projections.routing import Router
+from unitboard.projections.trail import Trail, TransferRouter
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,10 @@ class BoardProjection:
     """Each unit's last change: when an event last touched it."""
 
     def __post_init__(self) -> None:
-        self.router = Router(self.hospital.registry)
+        self._name_alerts: dict[tuple[str, bool], dict[str, list[str]]] = {}
+        self._name_alerts_at = -1
+        self.trail = Trail()
+        self.router = TransferRouter(self.hospital.registry, self.trail)
 
     @property
     def position(self) -> int:
@@ -61,11 +66,15 @@ class BoardProjection:
 
     def apply(self, events: Sequence[Recorded]) -> None:
         hospital, updated_at, units_of = self.hospital, self.updated_at, self.router.units
+        watch = self.trail.watch
+        self.trail.new_batch()
         for recorded in events:
             if recorded.position <= hospital.position:
                 continue
             hospital.evolve(recorded.event, recorded.recorded_at)
             hospital.position = recorded.position
+            if (noted := watch.get(type(recorded.event))) is not None:
+                noted(hospital, recorded.event, recorded.recorded_at)
             for unit_id in units_of(hospital, recorded.event):
                 updated_at[unit_id] = recorded.recorded_at
 
@@ -91,6 +100,8 @@ class BoardProjection:
         }
 
     def census(self, unit_id: str) -> dict[str, int]:
+        """The unit's counts; `pending_admissions` counts everyone waiting for a bed here:
+        new admissions and the transfers coming in from other units."""
         beds = self.unit_beds(unit_id)
         return {
             "total": len(beds),
@@ -103,12 +114,41 @@ class BoardProjection:
         }
 
     def pending_admissions(self, unit_id: str) -> list[Stay]:
+        """Everyone waiting for a bed on this unit, the longest waiting first: new
+        admissions, and patients of other units whose transfer here has no bed yet."""
         waiting = [
             s
             for s in self.stays.open_stays.values()
-            if s.status == "pending" and s.reserved_bed_id is None and s.unit_id == unit_id
+            if s.reserved_bed_id is None
+            and (
+                (s.status == "pending" and s.unit_id == unit_id)
+                or (s.status == "admitted" and s.transfer_to_unit_id == unit_id)
+            )
         ]
-        return sorted(waiting, key=lambda s: s.requested_at or "")
+        return sorted(waiting, key=lambda s: self.waiting_since(s) or "")
+
+    def incoming_transfers(self, unit_id: str) -> list[Stay]:
+        """Patients of other units whose transfer here has no bed yet (part of the queue)."""
+        return [s for s in self.pending_admissions(unit_id) if s.status == "admitted"]
+
+    def outgoing_transfers(self, unit_id: str) -> list[Stay]:
+        """This unit's patients with a transfer to another unit pending, a bed there
+        reserved or not, the longest waiting first."""
+        leaving = [
+            s
+            for s in self.stays.open_stays.values()
+            if s.transfer_to_unit_id is not None
+            and s.transfer_to_unit_id != unit_id
+            and s.unit_id == unit_id
+        ]
+        return sorted(leaving, key=lambda s: self.waiting_since(s) or "")
+
+    def waiting_since(self, stay: Stay) -> str | None:
+        """When the patient started waiting for a bed: the transfer's request, or the
+        admission's."""
+        if stay.transfer_to_unit_id is not None:
+            return self.trail.transfer_since.get(stay.encounter_id) or stay.requested_at
+        return stay.requested_at
 
     def bed_view(self, bed: Bed, viewer: Viewer = FULL) -> dict[str, Any]:
         status = bed.status
@@ -128,7 +168,20 @@ class BoardProjection:
             "encounter_id": None if viewer.privacy else bed.encounter_id,
             "patient": self.stay_view(stay, viewer) if stay else None,
             "warnings": room_conflicts(self.hospital, bed.room_id) if stay else [],
+            **self.name_alert(bed, viewer),
         }
+
+    def name_alert(self, bed: Bed, viewer: Viewer) -> dict[str, Any]:
+        """A bed's name alert (projections/alerts.py), from its unit's, worked out once per
+        log position and kind of viewer: a board asks for each of its beds."""
+        if self._name_alerts_at != self.position:
+            self._name_alerts, self._name_alerts_at = {}, self.position
+        hidden = viewer.privacy or not viewer.see_confidential
+        alerts = self._name_alerts.get((bed.unit_id, hidden))
+        if alerts is None:
+            alerts = unit_name_alerts(self.hospital, bed.unit_id, see_confidential=not hidden)
+            self._name_alerts[(bed.unit_id, hidden)] = alerts
+        return name_alert_view(alerts.get(bed.bed_id, []), privacy=viewer.privacy)
 
     def stay_view(self, stay: Stay, viewer: Viewer = FULL) -> dict[str, Any]:
         name = shown_name(stay, privacy=viewer.privacy, see_confidential=viewer.see_confidential)
@@ -161,6 +214,8 @@ class BoardProjection:
             "reserved_bed_id": stay.reserved_bed_id,
             "unit_id": stay.unit_id,
             "requested_at": stay.requested_at,
+            "waiting_since": self.waiting_since(stay),
+            "transfer_reason": stay.transfer_reason,
         }
 
     def evs_queue(self) -> list[Bed]:

@@ -21,6 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 import redis.asyncio as aioredis
@@ -61,6 +62,8 @@ class RedisDoorbell:
         fallback_poll: float = FALLBACK_POLL,
     ) -> None:
         self.url = url
+        self.shown_url = shown(url)
+        """The URL as logs say it: without its password."""
         self.channel = channel
         self.timeout = timeout
         self.ping_every = ping_every
@@ -80,7 +83,7 @@ class RedisDoorbell:
         """A client whose every try takes `timeout` at most: the doorbell retries in its
         own time (redis-py's default would retry three times with backoff)."""
         return aioredis.Redis.from_url(
-            self.url,
+            self.shown_url,
             socket_timeout=self.timeout,
             socket_connect_timeout=self.timeout,
             socket_keepalive=True,
@@ -126,12 +129,12 @@ class RedisDoorbell:
             self._publish_warning.failed(
                 "could not ring the doorbell at %s (%s); other processes will see new events "
                 "by polling the log",
-                self.url,
+                self.shown_url,
                 _said(exc),
             )
             return
         self.rings_sent += 1
-        self._publish_warning.recovered("the doorbell at %s rings again", self.url)
+        self._publish_warning.recovered("the doorbell at %s rings again", self.shown_url)
 
     # -- listening ---------------------------------------------------------------------------
 
@@ -147,7 +150,7 @@ class RedisDoorbell:
                 self._listen_warning.failed(
                     "the doorbell at %s is unreachable (%s); following the log by polling "
                     "every %.1fs until it answers",
-                    self.url,
+                    self.shown_url,
                     _said(exc),
                     self.fallback_poll,
                 )
@@ -163,7 +166,7 @@ class RedisDoorbell:
         try:
             await asyncio.wait_for(self._subscribe(pubsub), self.timeout * 2)
             self.listening = True
-            self._listen_warning.recovered("the doorbell at %s answers again", self.url)
+            self._listen_warning.recovered("the doorbell at %s answers again", self.shown_url)
             on_ring(None)
             await self._relay(pubsub, on_ring)
         finally:
@@ -213,3 +216,13 @@ def _head_in(data: Any) -> int | None:
 
 def _said(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def shown(url: str) -> str:
+    """A Redis URL without its password, for the log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + netloc))

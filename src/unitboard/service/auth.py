@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from unitboard.domain.roles import ROLES
-from unitboard.store.credentials import CredentialStore, Token
+from unitboard.store.credentials import SYSTEM, CredentialStore, Token, User
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("unitboard-timing-equaliser")
@@ -28,6 +29,8 @@ class Actor:
     display_name: str | None = None
     session: str | None = None
     token_id: int | None = None
+    units: tuple[str, ...] = ()
+    """A person's units, in order (`unit_id` is the first, their home unit)."""
 
     @property
     def scope(self) -> frozenset[str] | None:
@@ -56,23 +59,40 @@ def check_role(role: str) -> str:
     return role
 
 
+MIN_PASSWORD = 8
+
+
+def check_password_length(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise CredentialError(f"the password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
 def add_user(
-    store: CredentialStore, username: str, password: str, role: str, name: str | None = None
+    store: CredentialStore,
+    username: str,
+    password: str,
+    role: str,
+    name: str | None = None,
+    units: Sequence[str] = (),
+    *,
+    by: str = SYSTEM,
 ) -> None:
     check_role(role)
-    if len(password) < 8:
-        raise CredentialError("the password must have at least 8 characters")
+    check_password_length(password)
     try:
-        store.add_user(username, name or username, role, hash_password(password))
+        store.add_user(username, name or username, role, hash_password(password), units, by=by)
     except ValueError as exc:
         raise CredentialError(str(exc)) from None
 
 
-def create_token(store: CredentialStore, name: str, role: str, unit_id: str | None) -> str:
+def create_token(
+    store: CredentialStore, name: str, role: str, unit_id: str | None, *, by: str = SYSTEM
+) -> str:
     """A new bearer token of 256 random bits; only its hash is kept."""
     check_role(role)
     token = secrets.token_urlsafe(32)
-    store.add_token(name, role, unit_id, token_hash(token))
+    store.add_token(name, role, unit_id, token_hash(token), by=by)
     return token
 
 
@@ -88,14 +108,19 @@ def token_actor(token: Token, session: str | None = None) -> Actor:
 
 
 def actor_for_password(store: CredentialStore, username: str, password: str) -> Actor | None:
-    user = store.get_user(username)
+    return password_actor(store.get_user(username), password)
+
+
+def password_actor(user: User | None, password: str) -> Actor | None:
+    """The actor a user's password signs in as, or None (no such user, a wrong password, a
+    disabled user: all take the same time)."""
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or user.disabled:
         return None
-    return Actor(user.username, user.role, user.unit_id, user.name)
+    return person_actor(user)
 
 
 def actor_for_user(
@@ -105,4 +130,8 @@ def actor_for_user(
     user = store.get_user(username)
     if user is None or user.disabled:
         return None
-    return Actor(user.username, user.role, user.unit_id, user.name, session)
+    return person_actor(user, session)
+
+
+def person_actor(user: User, session: str | None = None) -> Actor:
+    return Actor(user.username, user.role, user.unit_id, user.name, session, None, user.units)

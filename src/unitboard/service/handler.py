@@ -79,13 +79,24 @@ class CommandService:
         digest = request_hash(actor.name, name, data)
         metadata = self._metadata(actor, name, idempotency_key, correlation_id)
         with self._lock:
+            context = Context(actor.name, actor.role, self.people)
+
+            def decider(state: Hospital) -> list[Event]:
+                return decide(state, command, context)
+
             try:
                 # A retry the board would still accept is answered by the log itself: the
                 # append finds its key and hands back the first answer, recording nothing.
-                context = Context(actor.name, actor.role, self.people)
-                return self._append_decided(
-                    lambda state: decide(state, command, context), metadata, idempotency_key, digest
-                )
+                try:
+                    return self._append_decided(decider, metadata, idempotency_key, digest)
+                except DomainError:
+                    # Refused on what this process knew: another process (`layout load`,
+                    # a second server) may have moved the log since. Refuse only on the
+                    # log as it is.
+                    if self.log.head() <= self.state.position:
+                        raise
+                    self._catch_up()
+                    return self._append_decided(decider, metadata, idempotency_key, digest)
             except DomainError:
                 # A retry the board has moved past (the bed is taken now: by this very
                 # command) gets its first answer too; only a new request gets the refusal.

@@ -7,8 +7,7 @@ from unitboard.store.credentials import CredentialStore, User
 
 
 def _person(user: User) -> Person:
-    units = (user.unit_id,) if user.unit_id else ()
-    return Person(user.username, user.name, user.role, units, not user.disabled)
+    return Person(user.username, user.name, user.role, user.units, not user.disabled)
 
 
 class StaffDirectory:

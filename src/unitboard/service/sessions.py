@@ -95,6 +95,11 @@ class Sessions:
     def end_for_token(self, token_id: int, why: str) -> int:
         return self.store.end_for_token(token_id, self.clock(), why)
 
+    def forget_old(self, days: float = 30) -> int:
+        """Delete sessions that ended or expired more than `days` ago (kept that long to
+        answer "who was logged in when")."""
+        return self.store.forget_old(self.clock() - days * 24 * HOUR)
+
     def _over(self, row: SessionRow, now: float) -> str | None:
         if now >= row.expires_at:
             return "expired"

@@ -46,6 +46,9 @@ ADDRESS = Policy(
 )
 """An address is allowed more than an account: a shared desk, or a ward behind one address,
 holds many people who mistype."""
+ADDRESS_IN_FLIGHT = 4
+"""Password checks one address may have running at once: the hashing pool is shared by
+everyone, so one client must not fill it."""
 
 
 @dataclass
@@ -76,6 +79,10 @@ class Backoff:
             return record.locked_until - now
         allowed = max(1, self.policy.free_failures - record.failures)
         return 1.0 if record.in_flight >= allowed else 0.0
+
+    def in_flight(self, key: str) -> int:
+        record = self._records.get(key)
+        return 0 if record is None else record.in_flight
 
     def begin(self, key: str, now: float) -> None:
         record = self._fresh(key, now)
@@ -186,8 +193,15 @@ class LoginThrottle:
         self.clock = clock
 
     def begin(self, account: str, address: str) -> Attempt:
-        """Start a login try, or raise Throttled saying how long to wait and why."""
+        """Start a login try, or raise Throttled saying how long to wait and why. An
+        account's failures count per address it is tried from: a guesser elsewhere cannot
+        lock a nurse out of her own desk."""
         now = self.clock()
+        account = f"{account}\n{address}"
+        if self.addresses.in_flight(address) >= ADDRESS_IN_FLIGHT:
+            raise Throttled(
+                1, "Several sign-ins from this address are being checked; try again in a second."
+            )
         account_wait = self.accounts.wait(account, now)
         address_wait = self.addresses.wait(address, now)
         if account_wait or address_wait:

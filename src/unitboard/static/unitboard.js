@@ -95,70 +95,18 @@
   });
 })();
 
-/* The station: keyboard shortcuts, bed filter, action panel, idle logoff. */
-function unitboardClosePanel() {
-  var panel = document.getElementById("panel");
-  if (!panel) return;
-  panel.outerHTML = '<aside id="panel" class="st-panel empty"><p class="muted">Click a bed (or Tab to it and press Enter) for its actions.</p></aside>';
-}
-(function () {
-  "use strict";
-  var lastActivity = Date.now();
-  function root() { return document.querySelector("[data-idle-ms]"); }
-  function filter() {
-    var box = document.getElementById("st-filter");
-    if (!box) return;
-    var q = box.value.trim().toLowerCase();
-    document.querySelectorAll(".st-bed").forEach(function (el) {
-      el.classList.toggle("dim", q !== "" && (el.getAttribute("data-search") || "").toLowerCase().indexOf(q) < 0);
-    });
-  }
-  document.addEventListener("input", function (e) { if (e.target.id === "st-filter") filter(); });
-  // No inline handlers (the Content-Security-Policy forbids them): the panel's close button
-  // is found by its data attribute.
-  document.addEventListener("click", function (e) {
-    if (e.target.closest && e.target.closest("[data-close-panel]")) unitboardClosePanel();
-  });
-  document.addEventListener("htmx:wsAfterMessage", filter);
-  document.addEventListener("htmx:beforeRequest", function () { lastActivity = Date.now(); });
-  document.addEventListener("htmx:afterSwap", function (e) {
-    if (e.target && e.target.id === "panel") {
-      var first = e.target.querySelector("input:not([type=hidden]), select, button[type=submit]");
-      if (first) first.focus();
-    }
-  });
-  document.addEventListener("keydown", function (e) {
-    if (!root()) return;
-    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
-    if (e.key === "Escape") {
-      unitboardClosePanel();
-      var d = document.getElementById("new-admission"); if (d) d.open = false;
-      return;
-    }
-    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "/") { e.preventDefault(); document.getElementById("st-filter").focus(); }
-    else if (e.key === "n") {
-      e.preventDefault();
-      var d2 = document.getElementById("new-admission");
-      if (d2) { d2.open = true; var f = document.getElementById("new-first"); if (f) f.focus(); }
-    } else if (e.key === "q") {
-      var s = document.querySelector("#station-queue select"); if (s) { e.preventDefault(); s.focus(); }
-    }
-  });
-  setInterval(function () {
-    var r = root();
-    if (!r) return;
-    var ms = parseInt(r.getAttribute("data-idle-ms"), 10);
-    if (ms > 0 && Date.now() - lastActivity > ms) window.location.href = "/login";
-  }, 5000);
-})();
+/* The station's keyboard, panel, refusals and idle logoff: static/station.js. */
 
 // Never a lost entry: a push does not replace a part of the page in which the person is
-// typing (a focused field, or a field whose value differs from what the page gave). The
-// newest push for that part waits and is applied once the entry is sent or abandoned.
+// typing (a focused field, or a field whose value differs from what the page gave), nor one
+// holding a form whose answer has not come back yet (the answer must find its form). The
+// newest push for that part waits and is applied once the entry is sent or abandoned; the
+// parts an answer itself brings replace what waited for them.
 (function () {
   var waiting = {};
+  var replying = false;
   function busy(el) {
+    if (el.classList.contains("htmx-request") || el.querySelector(".htmx-request")) return true;
     var active = document.activeElement;
     if (active && el.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) {
       return true;
@@ -167,9 +115,17 @@ function unitboardClosePanel() {
       return f.type !== "hidden" && f.value !== f.defaultValue;
     });
   }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (target && target.id) delete waiting[target.id]; // the answer is newer
+    replying = true; // the answer's own parts follow, in this same turn
+    setTimeout(function () { replying = false; }, 0);
+  });
   document.addEventListener("htmx:oobBeforeSwap", function (e) {
     var target = e.detail.target;
-    if (!target || !target.id || !busy(target)) return;
+    if (!target || !target.id) return;
+    if (replying) { delete waiting[target.id]; return; }
+    if (!busy(target)) return;
     var holder = document.createElement("div");
     holder.appendChild(e.detail.fragment.cloneNode(true));
     holder.querySelectorAll("[hx-swap-oob]").forEach(function (n) { n.removeAttribute("hx-swap-oob"); });
@@ -183,7 +139,9 @@ function unitboardClosePanel() {
       if (busy(el)) return;
       var html = waiting[id];
       delete waiting[id];
+      el.dispatchEvent(new CustomEvent("unitboard:beforeApply", { bubbles: true }));
       htmx.swap(el, html, { swapStyle: "outerHTML" });
+      document.dispatchEvent(new CustomEvent("unitboard:applied"));
     });
   }
   document.addEventListener("focusout", function () { setTimeout(applyWaiting, 0); });

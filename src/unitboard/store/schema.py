@@ -72,9 +72,18 @@ users = Table(
     Column("role", String(40), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
-    Column("unit_id", String(100), nullable=True),
     Column("created_at", String(40), nullable=False),
 )
+
+user_units = Table(
+    "user_units",
+    metadata,
+    Column("username", String(100), nullable=False),
+    Column("unit_id", String(100), nullable=False),
+    Column("rank", Integer, nullable=False),
+    PrimaryKeyConstraint("username", "unit_id", name="user_units_pkey"),
+)
+"""The units a person works on, in their order (rank 0 first): the first is where they land."""
 
 tokens = Table(
     "tokens",
@@ -110,3 +119,15 @@ sessions = Table(
     Index("ix_sessions_token_id", "token_id"),
 )
 """A login (username) or a display device (token_id); times are Unix seconds."""
+
+admin_audit = Table(
+    "admin_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+"""Every change to people and tokens: who made it, when, what, to whom. Only ever added to."""

@@ -22,6 +22,7 @@ from unitboard.web.limits import MAX_JSON_DEPTH, nests_deeper
 from unitboard.web.sessions import csrf_valid
 
 MAX_BODY = 64 * 1024
+MAX_BEARER_BODY = 5 * 1024 * 1024
 MAX_EVENTS = 1000
 BODY_KEYS = {"command", "data", "idempotency_key"}
 log = logging.getLogger(__name__)
@@ -71,14 +72,18 @@ def int_param(request: HTTPConnection, name: str, default: int, low: int, high: 
 
 
 async def read_json_body(request: Request) -> Any:
+    """A system's token may send a hospital's layout file (4 MB of TOML); a browser's
+    session sends forms of a few fields."""
+    limit = MAX_BEARER_BODY if bearer(request) is not None else MAX_BODY
+    too_large = f"The request body is larger than {limit // 1024} KiB."
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY:
-        raise ApiError(413, "too_large", "The request body is larger than 64 KiB.")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "too_large", too_large)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            raise ApiError(413, "too_large", "The request body is larger than 64 KiB.")
+        if len(body) > limit:
+            raise ApiError(413, "too_large", too_large)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:

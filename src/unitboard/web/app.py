@@ -20,7 +20,18 @@ from unitboard.domain.errors import DomainError, NotFound
 from unitboard.runtime import Runtime
 from unitboard.secret import load_secret
 from unitboard.store.faults import StorageFault
-from unitboard.web import api, display, event_stream, evs, health, login, openapi, station
+from unitboard.web import (
+    admin,
+    api,
+    display,
+    event_stream,
+    evs,
+    health,
+    house,
+    login,
+    openapi,
+    station,
+)
 from unitboard.web.access_log import redact_access_log
 from unitboard.web.auth import Authenticator
 from unitboard.web.common import STATIC, Refused, message_page, refused_handler
@@ -77,5 +88,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     display.install(app, runtime)
     evs.install(app, runtime)
     station.install(app, runtime)
+    house.install(app, runtime)
+    admin.install(app, runtime)
     app.router.routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
     return app

@@ -52,6 +52,9 @@ class Authenticator:
         self.clock = clock
         self._seen: dict[tuple[str, str], tuple[float, Actor | None]] = {}
         self._asking: dict[tuple[str, str], asyncio.Future[Actor | None]] = {}
+        self._forgotten: dict[tuple[str, str], int] = {}
+        """Keys logged out in this process (a count each): a lookup that began before is
+        not believed. Small: one entry per logout, and a session id is never reused."""
 
     async def actor(self, connection: HTTPConnection, active: bool = True) -> Actor | None:
         """`active`: a request by the person (restarts the idle clock); a socket re-checking
@@ -67,11 +70,19 @@ class Authenticator:
         return await self._remembered(("session", sid), self.sessions.actor, sid, active)
 
     def forget(self, connection: HTTPConnection) -> None:
-        """This connection's session or token changed here (a logout): ask the store next time."""
+        """This connection's session or token changed here (a logout): ask the store next
+        time, and keep nothing a lookup already under way brings back."""
+        keys = []
         if (token := bearer(connection)) is not None:
-            self._seen.pop(("token", token), None)
+            keys.append(("token", token))
         if (sid := session_id(connection)) is not None:
-            self._seen.pop(("session", sid), None)
+            keys.append(("session", sid))
+        if len(self._forgotten) >= 10_000:
+            self._forgotten.clear()
+        for key in keys:
+            self._seen.pop(key, None)
+            self._forgotten[key] = self._forgotten.get(key, 0) + 1
+            self._asking.pop(key, None)
 
     async def _remembered(self, key: tuple[str, str], lookup: Any, *args: Any) -> Actor | None:
         now = self.clock()
@@ -79,13 +90,20 @@ class Authenticator:
         if seen is not None and seen[0] > now:
             return seen[1]
         # A thousand screens reconnecting with one token ask the store once, together.
+        forgotten = self._forgotten.get(key, 0)
         asking = self._asking.get(key)
         if asking is None:
             asking = asyncio.ensure_future(self.check(lookup, *args))
             self._asking[key] = asking
-            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+            asking.add_done_callback(lambda done: self._done_asking(key, done))
         actor: Actor | None = await asyncio.shield(asking)
+        if self._forgotten.get(key, 0) != forgotten:  # logged out meanwhile
+            return None
         if len(self._seen) >= 10_000:
             self._seen.clear()
         self._seen[key] = (now + self.seconds, actor)
         return actor
+
+    def _done_asking(self, key: tuple[str, str], done: asyncio.Future[Actor | None]) -> None:
+        if self._asking.get(key) is done:
+            del self._asking[key]

@@ -70,7 +70,10 @@ def authenticator_of(connection: HTTPConnection) -> Authenticator:
 
 
 async def actor_of(connection: HTTPConnection) -> Actor | None:
-    return await authenticator_of(connection).actor(connection)
+    """Who is asking. A request is the person's activity (it restarts the idle clock); a
+    socket opening is not (a screen reconnecting by itself keeps nobody logged in)."""
+    active = connection.scope["type"] == "http"
+    return await authenticator_of(connection).actor(connection, active)
 
 
 async def context_of(runtime: Runtime, actor: Actor) -> Context:
@@ -204,6 +207,8 @@ def one_more_socket(connection: HTTPConnection, actor: Actor) -> Iterator[bool]:
 
 
 SESSION_RECHECK_SECONDS = 5.0
+SESSION_RECHECK_TRIES = 6
+"""A socket whose session cannot be checked for this many tries in a row (30 s) closes."""
 
 
 async def end_with_session(websocket: WebSocket, actor: Actor) -> None:
@@ -211,9 +216,18 @@ async def end_with_session(websocket: WebSocket, actor: Actor) -> None:
     disabled user, an idle logoff or a revoked token closes it (4401: the page reloads to
     the login). Re-checking is not activity: an open screen does not keep a desk logged in."""
     authenticator = authenticator_of(websocket)
+    unsure = 0
     while True:
         await asyncio.sleep(SESSION_RECHECK_SECONDS)
-        now = await authenticator.actor(websocket, active=False)
+        try:
+            now = await authenticator.actor(websocket, active=False)
+        except Exception:  # the store did not answer: ask again, and fail closed if it never does
+            unsure += 1
+            if unsure < SESSION_RECHECK_TRIES:
+                continue
+            now = None
+        else:
+            unsure = 0
         if now is None or now.role != actor.role:
             with contextlib.suppress(Exception):
                 await websocket.close(code=4401, reason="Your session ended. Log in again.")

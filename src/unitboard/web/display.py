@@ -43,21 +43,76 @@ def unit_of(view: str) -> str:
     return view.removeprefix("display:")
 
 
+ROOM_WARNINGS = {
+    # What is wrong with a room (projections: `warnings`), in the few words a wall display
+    # has room for: about the room, never about who is in it.
+    "airborne precautions need a negative-pressure room": "Needs NP room",
+    "a patient on isolation precautions needs a room of their own": "Isolation shared",
+    "patients of different sexes share this room": "Mixed sex",
+}
+MAX_COLUMNS = 16
+GRID_ASPECT = 2.1
+"""The bed grid's width over its height on a 16:9 screen, below the header and above the
+legend: what the column count is chosen for (the same at 1366x768, 1920x1080 and 4K)."""
+
+
+def packed_rows(room_sizes: list[int], columns: int) -> int:
+    """The rows the grid takes when each room, `size` columns wide, goes in the first row with
+    room for it (what CSS grid's dense auto-flow does with one-row items)."""
+    free: list[int] = []
+    for size in room_sizes:
+        width = min(size, columns)
+        row = next((i for i, left in enumerate(free) if left >= width), None)
+        if row is None:
+            free.append(columns - width)
+        else:
+            free[row] -= width
+    return max(1, len(free))
+
+
+def grid_columns(room_sizes: list[int]) -> int:
+    """The column count (one bed a column) that gives the largest square-ish tiles: a unit
+    of 10 beds gets a few big tiles, one of 40 many small ones, all on one screen."""
+    if not room_sizes:
+        return 1
+    widest = min(max(room_sizes), MAX_COLUMNS)
+
+    def tile_size(columns: int) -> float:
+        rows = packed_rows(room_sizes, columns)
+        return min(GRID_ASPECT / columns, 0.9 / rows)  # a room's label takes a tenth of a row
+
+    return max(range(widest, MAX_COLUMNS + 1), key=lambda c: (tile_size(c), -c))
+
+
+def room_warnings(beds: list[dict[str, Any]]) -> list[str]:
+    """A room's broken rules, each once, in the wall display's words."""
+    said = dict.fromkeys(w for bed in beds for w in bed["warnings"])
+    return [ROOM_WARNINGS.get(w, "Room rules broken") for w in said]
+
+
 def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]:
-    """A unit in privacy mode (the WALL viewer): initials or an alias, icons, no identifiers."""
+    """A unit in privacy mode (the WALL viewer): initials or an alias, icons, no identifiers;
+    the grid's column count for the unit's rooms."""
     board = projection.unit_board(unit_id, WALL)
     beds = {bed["bed_id"]: bed for bed in board["beds"]}
     layout = projection.layout
-    rooms = [
-        {
-            "room_id": room_id,
-            "label": layout.rooms[room_id].label,
-            "features": layout.rooms[room_id].features,
-            "beds": [beds[b] for b in layout.rooms[room_id].bed_ids],
-        }
-        for room_id in layout.unit(unit_id).room_ids
-    ]
-    return {"board": board, "rooms": rooms, "position": projection.position}
+    rooms: list[dict[str, Any]] = []
+    for room_id in layout.unit(unit_id).room_ids:
+        room = layout.rooms[room_id]
+        room_beds = [beds[b] for b in room.bed_ids]
+        rooms.append(
+            {
+                "room_id": room_id,
+                "label": room.label,
+                "features": room.features,
+                "beds": room_beds,
+                "warnings": room_warnings(room_beds),
+            }
+        )
+    columns = grid_columns([len(r["beds"]) for r in rooms])
+    for r in rooms:
+        r["span"] = min(len(r["beds"]), columns)
+    return {"board": board, "rooms": rooms, "columns": columns, "position": projection.position}
 
 
 def render_whole(projection: BoardProjection, view: str) -> str:
@@ -89,7 +144,7 @@ class DisplayRenderer:
         context = display_context(self.projection, unit_of(view))
         looks, before = _looks(context), self.shown.get(view)
         self.shown[view] = looks
-        if before is None:
+        if before is None or before["grid"] != looks["grid"]:  # first push, or a new layout
             return render_whole(self.projection, view)
         rooms = [r for r in context["rooms"] if before["rooms"].get(r["room_id"]) != r["beds"]]
         if not rooms and before["stats"] == looks["stats"]:
@@ -105,6 +160,7 @@ def _looks(context: dict[str, Any]) -> dict[str, Any]:
     board = context["board"]
     return {
         "stats": (board["census"], board["updated_at"]),
+        "grid": (context["columns"], [room["room_id"] for room in context["rooms"]]),
         "rooms": {room["room_id"]: room["beds"] for room in context["rooms"]},
     }
 
@@ -148,7 +204,8 @@ async def start_display(request: Request) -> Response:
     sid = await runtime.check(runtime.sessions.open_for_device, device.token_id)
     target = device.unit_id or unit_id or first_unit(runtime)
     response = RedirectResponse(f"/display/{target}", 303)
-    set_session_cookie(request, response, sid)
+    lifetime = int(runtime.sessions.policy.device_lifetime_seconds)
+    set_session_cookie(request, response, sid, max_age=lifetime)
     return response
 
 

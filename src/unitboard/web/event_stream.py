@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 async def events_socket(websocket: WebSocket) -> None:
     runtime = runtime_of(websocket)
+    if bearer(websocket) is None and not same_origin(websocket):
+        await websocket.close(code=4403, reason="cross-origin")  # another site using a cookie
+        return
     try:
         actor = await require_actor(websocket)
         after = int_param(websocket, "after", 0, 0, 2**62)
@@ -37,9 +40,6 @@ async def events_socket(websocket: WebSocket) -> None:
         check_reads_events(actor)
     except ApiError as error:
         await websocket.close(code=4403, reason=error.message[:120])
-        return
-    if bearer(websocket) is None and not same_origin(websocket):
-        await websocket.close(code=4403, reason="cross-origin")  # another site using a cookie
         return
     with one_more_socket(websocket, actor) as admitted:
         await websocket.accept()

@@ -72,6 +72,8 @@ async def evs_actor(request: HTTPConnection) -> Actor:
         raise Refused(401, "Log in first.")
     if actor.role not in EVS_ROLES:
         raise Refused(403, f"The {role_label(actor.role)} role may not use the EVS tablet.")
+    if actor.scope is not None:
+        raise Refused(403, f"The EVS tablet covers every unit; this token is for {actor.unit_id}.")
     return actor
 
 
@@ -109,7 +111,8 @@ async def evs_socket(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="not allowed")
         return
     hub: ScreenHub = websocket.app.state.evs_screens
-    await screen_socket(websocket, hub, evs_view(actor.role), actor, actor.role in EVS_ROLES)
+    allowed = actor.role in EVS_ROLES and actor.scope is None
+    await screen_socket(websocket, hub, evs_view(actor.role), actor, allowed)
 
 
 routes = [

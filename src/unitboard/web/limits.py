@@ -17,6 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 128 * 1024
 """Above the JSON API's own 64 KiB, which answers in its own words first."""
+LARGER_BODIES = {"/api/commands": 5 * 1024 * 1024 + 1024}
+"""The API takes a whole hospital's layout file (LoadLayout, up to 4 MB of TOML) from a
+system's token; it reads a body only once it knows who sent it (web/api.py)."""
 MAX_FORM_FIELDS = 100
 MAX_FIELD_BYTES = 8 * 1024
 FILE_ROUTES: frozenset[str] = frozenset()
@@ -76,12 +79,13 @@ class RequestLimits:
             await refuse(scope, send, 415, "unsupported_media_type", message)
             return
         declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_body:
-            await refuse(scope, send, 413, "too_large", self.too_large())
+        limit = LARGER_BODIES.get(scope["path"], self.max_body)
+        if declared.isdigit() and int(declared) > limit:
+            await refuse(scope, send, 413, "too_large", too_large(limit))
             return
-        await self.counted(scope, receive, send)
+        await self.counted(scope, receive, send, limit)
 
-    async def counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         """Pass the request on, counting its body as the app reads it."""
         received = 0
         started = False
@@ -91,7 +95,7 @@ class RequestLimits:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > limit:
                     raise BodyTooLarge()
             return message
 
@@ -104,12 +108,13 @@ class RequestLimits:
             await self.app(scope, counting_receive, watching_send)
         except BodyTooLarge:
             if not started:
-                await refuse(scope, send, 413, "too_large", self.too_large())
+                await refuse(scope, send, 413, "too_large", too_large(limit))
         except ClientDisconnect:
             pass  # the body stopped coming (the client left, or was cut off): no one to answer
 
-    def too_large(self) -> str:
-        return f"The request body is larger than {self.max_body // 1024} KiB."
+
+def too_large(limit: int) -> str:
+    return f"The request body is larger than {limit // 1024} KiB."
 
 
 HEADERS = frozenset({b"content-type", b"content-length"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -23,13 +25,25 @@ from unitboard.web.sessions import clear_session_cookie, set_session_cookie
 from unitboard.web.station import STATION_ROLES
 from unitboard.web.throttle import LoginRefused, check_password, refused_login
 
+log = logging.getLogger(__name__)
+
 
 def home_for(actor: Actor, runtime: Runtime) -> str:
+    """An admin lands on the admin screen; a person of the station on their home unit (the
+    first of their units that the layout still has, else the hospital's first unit)."""
+    if actor.role == "admin":
+        return "/admin"
     if actor.role in STATION_ROLES:
-        return f"/station/{actor.unit_id or first_unit(runtime)}"
+        return f"/station/{home_unit(actor, runtime)}"
     if actor.role in EVS_ROLES:
         return "/evs"
-    return f"/display/{actor.unit_id or first_unit(runtime)}"
+    return f"/display/{home_unit(actor, runtime)}"
+
+
+def home_unit(actor: Actor, runtime: Runtime) -> str:
+    units = runtime.projection.layout.units
+    mine = actor.units or ((actor.unit_id,) if actor.unit_id else ())
+    return next((unit for unit in mine if unit in units), None) or first_unit(runtime)
 
 
 async def root(request: Request) -> Response:
@@ -64,9 +78,12 @@ async def login(request: Request) -> Response:
 
 async def logout(request: Request) -> Response:
     await check_csrf(request)
-    await end_session(request, "logged out")
     response = RedirectResponse("/login", 303)
     clear_session_cookie(request, response)
+    try:
+        await end_session(request, "logged out")
+    except Exception:  # the database is away: the browser forgets it at least; it idles out
+        log.exception("a logout could not end its session on the server")
     return response
 
 

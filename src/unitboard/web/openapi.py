@@ -22,7 +22,7 @@ from unitboard.domain.layout.file import Label
 from unitboard.domain.registry import Registry
 from unitboard.domain.roles import role_label
 from unitboard.domain.values import BED_STATUSES
-from unitboard.web.api import MAX_BODY, MAX_EVENTS
+from unitboard.web.api import MAX_BEARER_BODY, MAX_BODY, MAX_EVENTS
 
 PATH = "/api/openapi.json"
 SCHEMAS = "#/components/schemas/"
@@ -57,7 +57,8 @@ ERRORS: dict[str, str] = {
     "404": "No such unit, bed or stay.",
     "409": "A rule of the board refused it, or a concurrent change did, or the idempotency "
     "key was used before for another command. Nothing was recorded.",
-    "413": f"The body is larger than {MAX_BODY // 1024} KiB.",
+    "413": f"The body is larger than {MAX_BEARER_BODY // 1024} KiB "
+    f"({MAX_BODY // 1024} KiB from a browser's session).",
     "422": "Malformed input: not JSON, an unknown command or field, a wrong type, an "
     "impossible date, a time without its offset.",
     "503": "The event log cannot be reached just now (code `unavailable`: nothing was "

@@ -30,7 +30,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 HEAD_SECONDS = 10.0
 BODY_SECONDS = 10.0
-PER_ADDRESS = 64
+PER_ADDRESS = 256
+"""A ward behind one NAT address holds many desks, each a few connections and a socket."""
 MAX_CONNECTIONS = 10_000
 WS_MAX_SIZE = 4 * 1024
 """Screens and event feeds send nothing but pongs and a goodbye: a larger frame is refused

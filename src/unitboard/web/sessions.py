@@ -40,13 +40,23 @@ def csrf_token(connection: HTTPConnection) -> str:
     return _sign(connection, "login", nonce)
 
 
+ENTRY_FORMS = frozenset({"/login", "/display/session"})
+"""The only forms posted before there is a session: they take the login nonce's token."""
+
+
 def csrf_valid(connection: HTTPConnection, given: str | None) -> bool:
-    if not given:
+    """A session's forms carry its token. Before any session, only the entry forms (logging
+    in, starting a display) take the nonce cookie's: a nonce planted by another page could
+    otherwise stand in for a session's token."""
+    if not given or not given.isascii():
         return False
-    expected = [_sign(connection, "session", sid)] if (sid := session_id(connection)) else []
-    if nonce := connection.cookies.get(LOGIN_COOKIE):
-        expected.append(_sign(connection, "login", nonce))
-    return any(secrets.compare_digest(e, given) for e in expected)
+    if (sid := session_id(connection)) is not None:
+        expected = _sign(connection, "session", sid)
+    elif connection.url.path in ENTRY_FORMS and (nonce := connection.cookies.get(LOGIN_COOKIE)):
+        expected = _sign(connection, "login", nonce)
+    else:
+        return False
+    return secrets.compare_digest(expected.encode(), given.encode())
 
 
 def is_secure(connection: HTTPConnection) -> bool:
@@ -66,10 +76,19 @@ def remember_login_nonce(request: Request, response: Response) -> None:
         )
 
 
-def set_session_cookie(request: Request, response: Response, sid: str) -> None:
-    """No max-age: the cookie goes when the browser closes; the server ends it before that."""
+def set_session_cookie(
+    request: Request, response: Response, sid: str, max_age: int | None = None
+) -> None:
+    """A person's cookie has no max-age: it goes when the browser closes, and the server
+    ends the session before that. A display's lasts as long as its session, so a kiosk's
+    browser restarting does not need its token again."""
     response.set_cookie(
-        SESSION_COOKIE, sid, httponly=True, samesite="strict", secure=is_secure(request)
+        SESSION_COOKIE,
+        sid,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=is_secure(request),
     )
 
 

@@ -1,9 +1,10 @@
 """The unit secretary's station: the unit's board with full names and a second identifier,
-the pending-admissions queue, and a bed's actions as forms. Every form a person sees is an
-offer of the domain for their role (nothing is offered that would be refused for who they
-are), with the choices the rules accept. Page, command replies and live pushes are
-rendered by the same macros (templates/_station.html); live pushes go to views
-"station:UNIT:ROLE", rendered once per view, never to a wall display."""
+the queue of patients waiting for a bed here (new admissions and transfers coming in), the
+transfers going out, and a bed's actions as forms. Every form a person sees is an offer of
+the domain for their role (nothing is offered that would be refused for who they are), with
+the choices the rules accept. Page, command replies and live pushes are rendered by the
+same macros (templates/_station.html); live pushes go to views "station:UNIT:ROLE",
+rendered once per view, never to a wall display."""
 
 from __future__ import annotations
 
@@ -19,12 +20,22 @@ from starlette.websockets import WebSocket
 
 from unitboard.domain.context import Context
 from unitboard.domain.errors import DomainError
+from unitboard.domain.events import stay_stream
+from unitboard.domain.stays.state import Stay
 from unitboard.projections.board import FULL, BoardProjection
+from unitboard.projections.history import (
+    STAY_EVENTS,
+    bed_history,
+    bed_streams,
+    stay_history,
+)
 from unitboard.realtime.screens import ScreenHub, WholeView
 from unitboard.runtime import Runtime
 from unitboard.service.auth import Actor
 from unitboard.store import StoredEvent
+from unitboard.store.streams import read_streams
 from unitboard.web.common import (
+    OffersByCommand,
     Refused,
     actor_of,
     attach,
@@ -44,6 +55,25 @@ STATION_ROLES = ("secretary", "charge_nurse", "nurse")
 BOOL_FIELDS = frozenset({"fall_risk", "confidential"})
 DATETIME_FIELDS = frozenset({"expected_at", "until"})
 FORM_ONLY = frozenset({"csrf", "command", "form_id", "panel_bed"})
+QUEUE_FORMS = ("assign-", "cancel-", "txout-")
+"""Form ids of the queue's rows (a refusal there shows in the queue, not the panel)."""
+ROW_COMMANDS = {
+    "admission": ("AssignBed", "CancelAdmission"),
+    "transfer": ("AssignBed", "CancelTransfer"),
+}
+"""What a queue row offers: a bed on this unit, or a cancellation."""
+WHERE_THE_PATIENT_IS = frozenset(
+    {
+        "OrderDischarge",
+        "CancelDischarge",
+        "DischargePatient",
+        "MovePatient",
+        "RequestTransfer",
+        "SwapBeds",
+        "AssignNurse",
+    }
+)
+"""Actions on a patient that belong to the bed they lie in, not one reserved for them."""
 
 
 def station_view(unit_id: str, role: str) -> str:
@@ -51,6 +81,51 @@ def station_view(unit_id: str, role: str) -> str:
 
 
 # -- view models --------------------------------------------------------------------------
+
+
+def bed_name(projection: BoardProjection, bed_id: str | None, unit_id: str = "") -> str:
+    """A bed as people name it ("401-A"), with its unit when it is on another one."""
+    bed = projection.beds.get(bed_id or "")
+    if bed is None:
+        return bed_id or ""
+    room = projection.layout.rooms[bed.room_id]
+    label = f"{room.label}-{bed.label}"
+    return label if bed.unit_id == unit_id else f"{bed.unit_id} {label}"
+
+
+def unit_name(projection: BoardProjection, unit_id: str | None) -> str:
+    unit = projection.layout.units.get(unit_id or "")
+    return unit.name if unit is not None else unit_id or ""
+
+
+def row_offers(offers: OffersByCommand, kind: str) -> OffersByCommand:
+    return offers_by_command([offers[c] for c in ROW_COMMANDS[kind] if offers[c] is not None])
+
+
+def queue_row(runtime: Runtime, unit_id: str, stay: Stay, ctx: Context) -> dict[str, Any]:
+    """A patient waiting for a bed here: a new admission or a transfer coming in."""
+    projection = runtime.projection
+    view = projection.stay_view(stay, FULL)
+    kind = "transfer" if stay.status == "admitted" else "admission"
+    offers = runtime.registry.offered(projection.hospital, "stay", stay.encounter_id, ctx)
+    view["kind"] = kind
+    view["offers"] = row_offers(offers_by_command(offers), kind)
+    view["from_unit"] = unit_name(projection, stay.unit_id) if kind == "transfer" else ""
+    view["from_bed"] = bed_name(projection, stay.bed_id) if kind == "transfer" else ""
+    return view
+
+
+def outgoing_row(runtime: Runtime, unit_id: str, stay: Stay, ctx: Context) -> dict[str, Any]:
+    """A patient of this unit with a transfer to another unit pending."""
+    projection = runtime.projection
+    view = projection.stay_view(stay, FULL)
+    offers = runtime.registry.offered(projection.hospital, "stay", stay.encounter_id, ctx)
+    by_command = offers_by_command(offers)
+    view["bed"] = bed_name(projection, stay.bed_id, unit_id)
+    view["to_unit"] = unit_name(projection, stay.transfer_to_unit_id)
+    view["to_bed"] = bed_name(projection, stay.reserved_bed_id, unit_id)
+    view["cancel"] = by_command["CancelTransfer"]
+    return view
 
 
 def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, Any]:
@@ -62,7 +137,11 @@ def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, A
     for room_id in layout.unit(unit_id).room_ids:
         room = layout.rooms[room_id]
         for bed_id in room.bed_ids:
-            beds[bed_id]["room_label"] = room.label
+            bed = beds[bed_id]
+            bed["room_label"] = room.label
+            patient = bed["patient"]
+            if patient is not None and patient["transfer_to_unit_id"]:
+                patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"])
         rooms.append(
             {
                 "room_id": room_id,
@@ -71,19 +150,17 @@ def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, A
                 "beds": [beds[b] for b in room.bed_ids],
             }
         )
-    queue = []
-    for stay in projection.pending_admissions(unit_id):
-        view = projection.stay_view(stay, FULL)
-        offers = runtime.registry.offered(projection.hospital, "stay", stay.encounter_id, ctx)
-        view["offers"] = offers_by_command(offers)
-        queue.append(view)
+    queue = [queue_row(runtime, unit_id, s, ctx) for s in projection.pending_admissions(unit_id)]
+    outgoing = [
+        outgoing_row(runtime, unit_id, s, ctx) for s in projection.outgoing_transfers(unit_id)
+    ]
     return {
         "board": board,
         "rooms": rooms,
         "queue": queue,
-        "queue_actions": any(
-            row["offers"]["AssignBed"] or row["offers"]["CancelAdmission"] for row in queue
-        ),
+        "outgoing": outgoing,
+        "queue_actions": any(row["offers"] for row in queue),
+        "outgoing_actions": any(row["cancel"] for row in outgoing),
         "unit_id": unit_id,
         "position": projection.position,
         "may_admit": runtime.registry.may(ctx.role, "RequestAdmission"),
@@ -100,8 +177,12 @@ def panel_context(runtime: Runtime, unit_id: str, bed_id: str, ctx: Context) -> 
     view["room_label"] = projection.layout.rooms[bed.room_id].label
     offered = runtime.registry.offered
     offers = offered(projection.hospital, "bed", bed_id, ctx)
-    if bed.encounter_id is not None:
-        offers += offered(projection.hospital, "stay", bed.encounter_id, ctx)
+    stay = projection.stays.stays.get(bed.encounter_id or "")
+    if stay is not None:
+        for_stay = offered(projection.hospital, "stay", stay.encounter_id, ctx)
+        if stay.bed_id != bed_id:  # reserved for a patient who lies elsewhere (or nowhere)
+            for_stay = [o for o in for_stay if o.command not in WHERE_THE_PATIENT_IS]
+        offers += for_stay
     by_command = offers_by_command(offers)
     return {
         "bed": view,
@@ -109,6 +190,27 @@ def panel_context(runtime: Runtime, unit_id: str, bed_id: str, ctx: Context) -> 
         "role": ctx.role,
         "offers": by_command,
         "names": partner_names(projection, by_command),
+        "stay": stay_facts(projection, stay, bed_id, unit_id) if stay is not None else None,
+    }
+
+
+def stay_facts(
+    projection: BoardProjection, stay: Stay, bed_id: str, unit_id: str
+) -> dict[str, Any]:
+    """Where the patient is and is going: the panel says it in words."""
+    return {
+        "encounter_id": stay.encounter_id,
+        "here": stay.bed_id == bed_id,
+        "lies_in": bed_name(projection, stay.bed_id, unit_id),
+        "lies_in_unit": unit_name(projection, stay.unit_id) if stay.bed_id else "",
+        "transfer_to": unit_name(projection, stay.transfer_to_unit_id),
+        "transfer_to_id": stay.transfer_to_unit_id,
+        "transfer_bed": bed_name(projection, stay.reserved_bed_id, unit_id)
+        if stay.transfer_to_unit_id
+        else "",
+        "transfer_reason": stay.transfer_reason,
+        "transfer_since": projection.waiting_since(stay) if stay.transfer_to_unit_id else None,
+        "reserved_here": stay.reserved_bed_id == bed_id,
     }
 
 
@@ -144,6 +246,8 @@ async def station_actor(request: HTTPConnection, unit_id: str) -> Actor:
         raise Refused(403, "The station is for the secretary, the charge nurse and nurses.")
     if unit_id not in runtime.projection.layout.units:
         raise Refused(404, "There is no such unit.")
+    if actor.scope is not None and unit_id not in actor.scope:
+        raise Refused(403, f"This token is for unit {actor.unit_id} only.")
     return actor
 
 
@@ -180,6 +284,52 @@ async def bed_panel(request: Request) -> Response:
     )
 
 
+async def bed_history_part(request: Request) -> Response:
+    """The events that name a bed (its own, and those of the stays that held it)."""
+    unit_id, bed_id = request.path_params["unit_id"], request.path_params["bed_id"]
+    actor = await station_actor(request, unit_id)
+    runtime = runtime_of(request)
+    bed = runtime.projection.beds.get(bed_id)
+    if bed is None or bed.unit_id != unit_id:
+        raise Refused(404, "There is no such bed on this unit.")
+    streams = bed_streams(runtime.projection, bed_id)
+    recorded = await runtime.read(read_streams, runtime.log, streams, 500)
+    ctx = await context_of(runtime, actor)
+    entries = bed_history(runtime.projection, bed_id, recorded, ctx.people)
+    title = f"History of bed {bed_name(runtime.projection, bed_id, unit_id)}"
+    return HTMLResponse(str(macros("_station.html").history(title, entries, True)))
+
+
+async def stay_history_part(request: Request) -> Response:
+    """Every event of a stay of a patient on (or coming to) this unit."""
+    unit_id, encounter_id = request.path_params["unit_id"], request.path_params["encounter_id"]
+    actor = await station_actor(request, unit_id)
+    runtime = runtime_of(request)
+    projection = runtime.projection
+    stay = projection.stays.stays.get(encounter_id)
+    if stay is None or not shown_on(projection, stay, unit_id):
+        raise Refused(404, "There is no such patient on this unit.")
+    recorded: list[StoredEvent] = await runtime.read(
+        read_streams, runtime.log, [stay_stream(encounter_id)], STAY_EVENTS
+    )
+    ctx = await context_of(runtime, actor)
+    entries = stay_history(projection, recorded, ctx.people)
+    title = f"History of {stay.display_name}'s stay ({encounter_id})"
+    return HTMLResponse(str(macros("_station.html").history(title, entries, False)))
+
+
+def shown_on(projection: BoardProjection, stay: Stay, unit_id: str) -> bool:
+    """Whether the unit's station shows (or showed) this stay: its unit, a bed it holds,
+    held last, or a transfer coming in."""
+    beds = projection.beds
+    held = (stay.bed_id, stay.reserved_bed_id, stay.last_bed_id)
+    return (
+        stay.unit_id == unit_id
+        or stay.transfer_to_unit_id == unit_id
+        or any(b in beds and beds[b].unit_id == unit_id for b in held if b)
+    )
+
+
 def command_data(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in form.items():
@@ -203,13 +353,47 @@ def command_data(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def affected_bed(projection: BoardProjection, data: dict[str, Any], fallback: str) -> str:
+def affected_bed(
+    projection: BoardProjection, data: dict[str, Any], fallback: str, unit_id: str = ""
+) -> str:
+    """The bed a command was about, as this unit sees it: the patient's bed, or the one
+    reserved for them (on the receiving unit of a transfer, the one reserved there)."""
     stay = projection.stays.stays.get(data.get("encounter_id", ""))
     if stay is not None:
-        for bed_id in (stay.bed_id, stay.reserved_bed_id):
-            if bed_id:
-                return bed_id
+        held = [b for b in (stay.bed_id, stay.reserved_bed_id) if b]
+        here = [b for b in held if b in projection.beds and projection.beds[b].unit_id == unit_id]
+        if here or held:
+            return (here or held)[0]
     return str(data.get("bed_id") or fallback)
+
+
+def confirmation(projection: BoardProjection, name: str, data: dict[str, Any], unit: str) -> str:
+    """What was done, in words, for the person who did it."""
+    stay = projection.stays.stays.get(data.get("encounter_id", ""))
+    who = stay.display_name if stay is not None else ""
+    bed = bed_name(projection, data.get("bed_id"), unit)
+    now_in = bed_name(projection, stay.bed_id if stay is not None else None, unit)
+    said = {
+        "AssignBed": f"Bed {bed} reserved for {who}. Mark arrived when the patient is in it.",
+        "MarkArrived": f"{who} arrived in bed {now_in}.",
+        "MovePatient": f"{who} moved to bed {bed}.",
+        "SwapBeds": "Beds swapped.",
+        "RequestTransfer": f"Transfer of {who} to {unit_name(projection, data.get('to_unit_id'))} "
+        "requested: it waits in that unit's queue for a bed.",
+        "CancelTransfer": f"Transfer of {who} cancelled.",
+        "OrderDischarge": f"Discharge of {who} ordered.",
+        "CancelDischarge": f"Discharge of {who} cancelled.",
+        "DischargePatient": f"{who} discharged; the bed is now dirty.",
+        "CancelAdmission": f"Admission of {who} cancelled.",
+        "UpdatePatient": f"Changes to {who} saved.",
+        "AssignNurse": f"Nurse assigned to {who}.",
+        "MarkBedDirty": f"Bed {bed} marked dirty.",
+        "StartCleaning": f"Cleaning of bed {bed} started.",
+        "MarkBedClean": f"Bed {bed} is clean.",
+        "BlockBed": f"Bed {bed} blocked.",
+        "UnblockBed": f"Bed {bed} unblocked.",
+    }
+    return said.get(name, "Done.")
 
 
 async def command(request: Request) -> Response:
@@ -231,21 +415,33 @@ async def command(request: Request) -> Response:
         appended = await runtime.write(runtime.service.execute, actor, name, data)
         await runtime.caught_up(appended.position)
     except DomainError as error:
-        if error.code == "forbidden":
+        if error.code == "forbidden" and not request.headers.get("hx-request"):
             raise Refused(403, error.message) from None
         ctx = await context_of(runtime, actor)
         return refused(runtime, unit_id, form, error.message, token, ctx)
     ctx = await context_of(runtime, actor)
     m = macros("_station.html")
-    bed_id = affected_bed(runtime.projection, data, form.get("panel_bed", ""))
-    bed = runtime.projection.beds.get(bed_id)
+    projection = runtime.projection
+    push = str(m.push(station_context(runtime, unit_id, ctx)))
+    if form.get("form_id") == "new-admission":
+        # The form again, empty, saying what it did; the new row of the queue takes focus.
+        stay = projection.stays.stays.get(data.get("encounter_id", ""))
+        said = (
+            f"Admission requested: {stay.display_name} ({stay.encounter_id}) waits in the "
+            "queue for a bed."
+            if stay is not None
+            else "Admission requested."
+        )
+        focus = f"pending-{stay.encounter_id}" if stay is not None else ""
+        return HTMLResponse(str(m.new_admission(unit_id, token, {}, {}, said, focus)) + push)
+    said = confirmation(projection, name, data, unit_id)
+    bed_id = affected_bed(projection, data, form.get("panel_bed", ""), unit_id)
+    bed = projection.beds.get(bed_id)
     if bed is not None and bed.unit_id == unit_id:
-        panel = m.panel(panel_context(runtime, unit_id, bed_id, ctx), token, {}, None, "Done.")
-    else:
-        panel = m.empty_panel()
-    html = str(panel) + str(m.push(station_context(runtime, unit_id, ctx)))
-    headers = {"HX-Retarget": "#panel", "HX-Reswap": "outerHTML"}
-    return HTMLResponse(html, headers=headers)
+        panel = m.panel(panel_context(runtime, unit_id, bed_id, ctx), token, {}, None, said)
+    else:  # the patient left this unit (a transfer done, a move elsewhere)
+        panel = m.message_panel(said)
+    return HTMLResponse(str(panel) + push)
 
 
 def refused(
@@ -262,22 +458,22 @@ def refused(
     m = macros("_station.html")
     if form_id == "new-admission":
         html = m.new_admission(unit_id, token, errors, values)
-        return HTMLResponse(str(html), headers={"HX-Reswap": "outerHTML"})
-    if form_id.startswith(("assign-", "cancel-")):
+        return HTMLResponse(str(html))
+    if form_id.startswith(QUEUE_FORMS):
         html = m.queue(station_context(runtime, unit_id, ctx), token, errors, values)
         return HTMLResponse(
             str(html), headers={"HX-Retarget": "#station-queue", "HX-Reswap": "outerHTML"}
         )
-    bed_id = form.get("panel_bed") or affected_bed(runtime.projection, dict(form), "")
+    bed_id = form.get("panel_bed") or affected_bed(runtime.projection, dict(form), "", unit_id)
     bed = runtime.projection.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
-        return HTMLResponse(str(m.stray(unit_id, token, form, message)))
+        return HTMLResponse(str(m.message_panel("", m.stray(unit_id, token, form, message))))
     context = panel_context(runtime, unit_id, bed_id, ctx)
     html = str(m.panel(context, token, values, errors, None))
     if f'id="f-{form_id}"' not in html or not form_id:  # a form this bed does not offer now
         extra = m.stray(unit_id, token, form, message)
         html = str(m.panel(context, token, values, errors, None, extra))
-    return HTMLResponse(str(html), headers={"HX-Retarget": "#panel", "HX-Reswap": "outerHTML"})
+    return HTMLResponse(html)
 
 
 def val(values: dict[str, dict[str, str]], form_id: str, name: str) -> str:
@@ -298,12 +494,15 @@ async def station_socket(websocket: WebSocket) -> None:
         return
     hub: ScreenHub = websocket.app.state.station_screens
     view = station_view(unit_id, actor.role)
-    await screen_socket(websocket, hub, view, actor, actor.role in STATION_ROLES)
+    allowed = actor.role in STATION_ROLES and (actor.scope is None or unit_id in actor.scope)
+    await screen_socket(websocket, hub, view, actor, allowed)
 
 
 routes = [
     Route("/station/{unit_id}", station, methods=["GET"]),
     Route("/station/{unit_id}/bed/{bed_id}", bed_panel, methods=["GET"]),
+    Route("/station/{unit_id}/bed/{bed_id}/history", bed_history_part, methods=["GET"]),
+    Route("/station/{unit_id}/stay/{encounter_id}/history", stay_history_part, methods=["GET"]),
     Route("/station/{unit_id}/command", command, methods=["POST"]),
     WebSocketRoute("/ws/screen/station/{unit_id}", station_socket),
 ]

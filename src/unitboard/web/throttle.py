@@ -5,12 +5,13 @@ on, with the status and Retry-After a client can."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from unitboard.bounded_pool import PoolBusy
-from unitboard.service.auth import Actor, actor_for_password
+from unitboard.service.auth import Actor, password_actor
 from unitboard.service.throttle import Throttled
 from unitboard.web.common import page, runtime_of
 
@@ -30,8 +31,16 @@ class LoginRefused(Exception):
 
 
 def client_address(request: Request) -> str:
-    """The caller's address (the client's, behind a proxy trusted to say so)."""
-    return request.client.host if request.client else "unknown"
+    """The caller's address (the client's, behind a proxy trusted to say so); an IPv6
+    address by its /64, which one client holds whole."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{host}/64", strict=False))
+    return host
 
 
 async def check_password(request: Request, username: str, password: str) -> Actor | None:
@@ -44,9 +53,10 @@ async def check_password(request: Request, username: str, password: str) -> Acto
         await asyncio.sleep(REFUSAL_DELAY_SECONDS)
         raise LoginRefused(429, throttled.message, throttled.seconds) from None
     try:
-        actor = await runtime.hash_check(
-            actor_for_password, runtime.credentials, username, password
-        )
+        # The user is read on the checks' pool (it has a deadline); only argon2 runs on the
+        # hashing pool, so a hung database cannot hold it.
+        user = await runtime.check(runtime.credentials.get_user, username)
+        actor = await runtime.hash_check(password_actor, user, password)
     except PoolBusy:
         attempt.abandoned()
         await asyncio.sleep(REFUSAL_DELAY_SECONDS)

@@ -232,9 +232,11 @@ def cancel_discharge(state: Hospital, cmd: c.CancelDischarge, ctx: Context) -> l
     if bed is None:
         raise RuleViolation(f"Bed {stay.last_bed_id} no longer exists.")
     if bed.encounter_id is not None:
+        held = "now holds" if bed.occupancy == "occupied" else "is now reserved for"
         raise RuleViolation(
-            f"Bed {bed.bed_id} now holds another patient; the discharge cannot be undone "
-            "into it. Admit the patient again instead."
+            f"Bed {bed.bed_id} {held} another patient, so the discharge cannot be undone. "
+            "A discharged encounter stays closed: to bring the patient back, request a new "
+            f"admission with a new encounter number (the same MRN, {stay.mrn})."
         )
     if bed.blocked is not None:
         raise RuleViolation(f"Bed {bed.bed_id} is blocked since ({bed.blocked.reason}).")

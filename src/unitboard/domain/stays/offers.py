@@ -94,9 +94,9 @@ def _admitted(state: Hospital, stay: Stay, ctx: Context) -> list[Offer]:
         )
         offers += _choose(stay, "RequestTransfer", "to_unit_id", units, ("reason",))
     else:
-        if stay.reserved_bed_id is None:
-            incoming = legal_beds(state, stay, [stay.transfer_to_unit_id])
-            offers += _choose(stay, "AssignBed", "bed_id", incoming)
+        # A bed on the receiving unit: reserved, or another one instead of the reserved one.
+        incoming = legal_beds(state, stay, [stay.transfer_to_unit_id])
+        offers += _choose(stay, "AssignBed", "bed_id", incoming)
         offers.append(Offer("CancelTransfer", key, inputs=("reason",)))
     offers += _choose(stay, "SwapBeds", "other_encounter_id", swap_partners(state, stay))
     offers += _choose(stay, "AssignNurse", "nurse", nurses(ctx), current={"nurse": stay.nurse})

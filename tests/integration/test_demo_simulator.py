@@ -1,0 +1,123 @@
+"""The demo simulator acts only on what it started: a newcomer's own admission waits for
+them, untouched (not given a bed, moved, transferred or discharged), and so do the bed their
+patient left and the cleaning they began. Whose a patient is comes from the log, so it holds
+across restarts: a simulator started afresh carries on with the patients an earlier one
+admitted, and still leaves the newcomer's alone."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy import Engine
+
+from hospital import LAYOUT, admission
+from unitboard.demo.provenance import SimulatedWork
+from unitboard.demo.simulator import Simulator
+from unitboard.domain.events import bed_stream, stay_stream
+from unitboard.service.auth import Actor
+from unitboard.service.handler import CommandService
+from unitboard.store import EventLog
+from unitboard.store.credentials import CredentialStore
+
+ADMIN = Actor("ada", "admin", None, "Ada Admin")
+NEWCOMER = Actor("secretary", "secretary", None, "Sam Secretary")
+NEWCOMER_EVS = Actor("evs", "evs", None, "Eva Housekeeping")
+STEPS = 250
+
+
+def newcomers_work(service: CommandService) -> set[str]:
+    """What a newcomer does on a demo the simulator has filled: an admission waiting for a
+    bed, a patient in a bed with a discharge ordered, a patient discharged (the bed is dirty)
+    and a bed the simulator dirtied whose cleaning they began. The streams it wrote."""
+
+    def run(name: str, data: dict[str, object], actor: Actor = NEWCOMER) -> None:
+        service.execute(actor, name, data)
+
+    run("RequestAdmission", admission("E-NEW-WAIT", mrn="MRN-NEW-WAIT", unit_id="4W"))
+    run("RequestAdmission", admission("E-NEW-IN", mrn="MRN-NEW-IN", unit_id="4W"))
+    run("AssignBed", {"encounter_id": "E-NEW-IN", "bed_id": "4W-402-A"})
+    run("MarkArrived", {"encounter_id": "E-NEW-IN"})
+    run("OrderDischarge", {"encounter_id": "E-NEW-IN"})
+    run("RequestAdmission", admission("E-NEW-GONE", mrn="MRN-NEW-GONE", unit_id="4W"))
+    run("AssignBed", {"encounter_id": "E-NEW-GONE", "bed_id": "4W-404-A"})
+    run("MarkArrived", {"encounter_id": "E-NEW-GONE"})
+    run("DischargePatient", {"encounter_id": "E-NEW-GONE"})
+    run("StartCleaning", {"bed_id": "ICU-2-A"}, NEWCOMER_EVS)
+    return {
+        stay_stream("E-NEW-WAIT"),
+        stay_stream("E-NEW-IN"),
+        stay_stream("E-NEW-GONE"),
+        bed_stream("4W-404-A"),
+        bed_stream("ICU-2-A"),
+    }
+
+
+def started_service(engine: Engine) -> CommandService:
+    """A process's command service over the log, caught up (as after a restart)."""
+    service = CommandService(EventLog(engine), CredentialStore(engine))
+    service.catch_up()
+    return service
+
+
+def test_the_simulator_leaves_a_newcomers_patients_and_beds_alone_across_restarts(
+    engine: Engine,
+) -> None:
+    service = started_service(engine)
+    service.load_layout(ADMIN, LAYOUT)
+    census = Simulator(service, random.Random(11))
+    for bed_id in ("4W-401-A", "4W-403-A", "ICU-3-A"):
+        census.admit_into(bed_id)
+    census.request_admission("4W")
+    census.run("MarkBedDirty", {"bed_id": "ICU-2-A"}, actor=census.evs)
+    theirs = newcomers_work(service)
+    newcomer_done = service.log.head()
+
+    first = Simulator(service, random.Random(2026))
+    for _ in range(STEPS):
+        first.step()
+    first_done = service.log.head()
+    service.log.close()
+
+    restarted = started_service(engine)  # a new process: nothing remembered but the log
+    second = Simulator(restarted, random.Random(1123))
+    for _ in range(STEPS):
+        second.step()
+
+    events = list(restarted.log.iter_from(0))
+    after_newcomer = [e for e in events if e.position > newcomer_done]
+    touched = [(e.type, e.stream_id, e.metadata["actor"]) for e in after_newcomer
+               if e.stream_id in theirs]  # fmt: skip
+    assert touched == [], "the simulator acted on the newcomer's patients or beds"
+
+    # The simulator did carry on, and after the restart with patients admitted before it.
+    admitted_earlier = {
+        e.stream_id
+        for e in events
+        if e.type == "AdmissionRequested" and e.position <= first_done
+        if e.metadata["actor"] == "sim:secretary"
+    }
+    later = [e for e in events if e.position > first_done and e.stream_id in admitted_earlier]
+    assert later, "the restarted simulator never acted on the patients admitted before"
+    assert {e.type for e in after_newcomer} >= {"PatientArrived", "PatientDischarged"}
+    restarted.log.close()
+
+
+def test_on_a_long_log_the_simulator_acts_only_once_it_has_read_it_all(engine: Engine) -> None:
+    """A log is read a slice per step (the writer thread is never held for long), and the
+    simulator does nothing before the last slice: what it has not read may be a person's."""
+    service = started_service(engine)
+    service.load_layout(ADMIN, LAYOUT)
+    census = Simulator(service, random.Random(5))
+    for bed_id in ("4W-401-A", "4W-403-A", "ICU-3-A"):
+        census.admit_into(bed_id)
+    head = service.log.head()
+    simulator = Simulator(service, random.Random(7))
+    simulator.work = SimulatedWork(service.log, per_step=10)
+    slices = -(-head // 10)  # the steps that read a slice short of the head, and the last
+    for _ in range(slices - 1):
+        simulator.step()
+        assert service.log.head() == head, "the simulator acted before it had read the log"
+    for _ in range(40):
+        simulator.step()
+    assert service.log.head() > head
+    service.log.close()
