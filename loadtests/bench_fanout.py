@@ -153,7 +153,7 @@ def start(command: list[str], log: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True)
 
 
-def wait_http(url: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
+def wait_http(url: str, process: subprocess.Popen[Any], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_fanout import wait_http  # noqa: E402
 from traffic import percentile  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -60,20 +61,6 @@ def cli(*args: str, stdin: str | None = None) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"unitboard {' '.join(args)} failed: {done.stderr}")
     return done.stdout.strip().splitlines()[-1]
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 async def reader(base: str, token: str, seconds: float) -> list[float]:

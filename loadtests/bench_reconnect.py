@@ -38,7 +38,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fanout import cpu_seconds, layout, stop, wait_http  # noqa: E402
-from traffic import Bed, percentile  # noqa: E402
+from traffic import Bed, free_port, latency_summary, percentile  # noqa: E402
 
 STORM_TIMEOUT_S = 120.0
 SAMPLE_EVERY = 10  # every tenth subscriber checks every event's position
@@ -279,25 +279,7 @@ async def probe(port: int, token: str) -> dict[str, Any]:
     return {"health": health, "commands": commands, "failed": failed}
 
 
-def latency_summary(seconds: list[float]) -> dict[str, Any]:
-    ordered = sorted(s * 1000 for s in seconds)
-    return {
-        "count": len(ordered),
-        "p50_ms": round(percentile(ordered, 50), 1),
-        "p99_ms": round(percentile(ordered, 99), 1),
-        "max_ms": round(ordered[-1], 1) if ordered else None,
-    }
-
-
 # -- processes --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def memory_kib(pid: int) -> dict[str, int]:

@@ -36,21 +36,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_fanout import layout, stop, wait_http  # noqa: E402
-from traffic import Bed, percentile  # noqa: E402
+from traffic import Bed, free_port, latency_summary  # noqa: E402
 
 TARGET_P99_MS = 100.0
 TIMEOUT_S = 60.0
 
 
 # -- processes --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def python_env(src: Path | None) -> dict[str, str]:
@@ -181,16 +173,6 @@ async def drive(
         "skipped_no_idle_bed": skipped,
         "doorbell": metrics.get("doorbell"),
         "loop_lag_p99_ms": (metrics.get("loop_lag") or {}).get("p99_ms"),
-    }
-
-
-def latency_summary(seconds: list[float]) -> dict[str, Any]:
-    ordered = sorted(s * 1000 for s in seconds)
-    return {
-        "commands": len(ordered),
-        "p50_ms": round(percentile(ordered, 50), 1),
-        "p99_ms": round(percentile(ordered, 99), 1),
-        "max_ms": round(ordered[-1], 1) if ordered else None,
     }
 
 

@@ -5,6 +5,7 @@ command is legal whatever order the beds are driven in."""
 from __future__ import annotations
 
 import itertools
+import socket
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -90,3 +91,20 @@ def percentile(sorted_values: list[float], p: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values) + 0.5) - 1))
     return sorted_values[index]
+
+
+def latency_summary(seconds: list[float]) -> dict[str, Any]:
+    """Latencies in seconds as the benchmarks report them: count, p50, p99, max in ms."""
+    ordered = sorted(s * 1000 for s in seconds)
+    return {
+        "count": len(ordered),
+        "p50_ms": round(percentile(ordered, 50), 1),
+        "p99_ms": round(percentile(ordered, 99), 1),
+        "max_ms": round(ordered[-1], 1) if ordered else None,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
