@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from starlette.applications import Starlette
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from unitboard.bounded_pool import PoolBusy
@@ -27,7 +27,7 @@ from unitboard.runtime import Runtime
 from unitboard.service.accounts import Accounts, new_password_hash
 from unitboard.service.auth import Actor, CredentialError
 from unitboard.store.credentials import AuditEntry, Token, User
-from unitboard.web.common import Refused, actor_of, check_csrf, macros, page, runtime_of
+from unitboard.web.common import Refused, actor_of, check_csrf, macros, page, runtime_of, to_login
 from unitboard.web.limits import read_form
 from unitboard.web.sessions import csrf_token
 
@@ -91,12 +91,6 @@ async def admin_actor(request: Request) -> Actor | None:
             403, f"The admin screen is for admins, not the {role_label(actor.role)} role."
         )
     return actor
-
-
-def to_login(request: Request) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": "/login"})
-    return RedirectResponse("/login", 303)
 
 
 async def admin(request: Request) -> Response:

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import escape
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -148,6 +148,14 @@ async def refused_handler(request: HTTPConnection, exc: Exception) -> Response:
         )
     assert isinstance(request, Request)
     return message_page(request, exc.status, exc.message)
+
+
+def to_login(request: HTTPConnection) -> Response:
+    """Nobody logged in (or the session ended): to the login page; an htmx request is told
+    to go there rather than swap a redirect's page into a fragment."""
+    if request.headers.get("hx-request"):
+        return Response(status_code=204, headers={"HX-Redirect": "/login"})
+    return RedirectResponse("/login", 303)
 
 
 def first_unit(runtime: Runtime) -> str:

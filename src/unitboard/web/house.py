@@ -38,6 +38,7 @@ from unitboard.web.common import (
     page,
     runtime_of,
     screen_socket,
+    to_login,
 )
 from unitboard.web.limits import read_form
 from unitboard.web.station import STATION_ROLES
@@ -261,12 +262,6 @@ async def house_actor(request: HTTPConnection) -> Actor | None:
             f"{role_label(actor.role)} role.",
         )
     return actor
-
-
-def to_login(request: Request) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": "/login"})
-    return RedirectResponse("/login", 303)
 
 
 async def house(request: Request) -> Response:

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -47,6 +47,7 @@ from unitboard.web.common import (
     page,
     runtime_of,
     screen_socket,
+    to_login,
 )
 from unitboard.web.limits import read_form
 from unitboard.web.sessions import csrf_token
@@ -252,9 +253,7 @@ async def station_actor(request: HTTPConnection, unit_id: str) -> Actor:
 
 
 async def logged_out_handler(request: HTTPConnection, exc: Exception) -> Response:
-    if request.headers.get("hx-request"):
-        return Response(status_code=204, headers={"HX-Redirect": "/login"})
-    return RedirectResponse("/login", 303)
+    return to_login(request)
 
 
 # -- routes -------------------------------------------------------------------------------
