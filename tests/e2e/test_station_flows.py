@@ -19,6 +19,9 @@ from test_screens import SCREENSHOTS, Hospital, browser, demo_hospital, login, t
 from hospital import admission
 
 pytestmark = pytest.mark.browser
+# A reply on a loaded 2-core CI machine can take longer than Playwright's 5 s default; what
+# these tests check is that it comes and what it says, not how fast (the bench measures).
+expect.set_options(timeout=15_000)
 __all__ = ["browser"]
 
 SIZES = {
@@ -155,7 +158,9 @@ def test_a_day_of_admission_and_transfer_between_two_units_is_done_on_screen(
     west.locator("#panel").get_by_role("button", name="Mark arrived").click()
     expect(tile(west, west_bed)).to_have_attribute("data-status", "occupied")
 
-    # 4W asks for a transfer to 3N
+    # 4W asks for a transfer to 3N (once the arrival's own live push has landed: it redraws
+    # an open panel, and a redraw racing the typing is a known gap, see the note)
+    west.wait_for_timeout(1500)
     before = int(pending_on_wall(north_wall).inner_text())
     tile(west, west_bed).click()
     form = west.locator("#f-tx")
