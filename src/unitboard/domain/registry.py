@@ -7,6 +7,7 @@ station's command list, event decoding and fan-out routing all read the registry
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -29,6 +30,24 @@ Locator = Callable[["Hospital", str], Iterable[str]]
 Offering = Callable[["Hospital", str, Context], list[Offer]]
 """(hospital, an id of a thing, who asks) -> the commands it allows now (the registry keeps
 those the asker's role may send)."""
+
+SYSTEM = "system"
+"""The role of the scheduler: no person holds it, and only it sends the commands a time-based
+rule gives (an escalation, a re-send)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A command that falls due at `at`, derived from recorded events and the policy in
+    force. Its decider checks again that it is still due and records nothing when it is not,
+    so firing it twice, or from two processes, records it once."""
+
+    at: dt.datetime
+    command: Command
+
+
+Timer = Callable[["Hospital"], Iterable[Due]]
+"""(hospital) -> the commands its state says will fall due, each with its time."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,8 @@ class Aggregate:
     """The events (its own or others') it folds into its part."""
     locate: Mapping[str, Locator] = field(default_factory=dict)
     offers: Mapping[str, Offering] = field(default_factory=dict)
+    timers: Sequence[Timer] = ()
+    """What falls due by itself as time passes (sent by the scheduler as SYSTEM)."""
 
 
 class Registry:
@@ -75,6 +96,7 @@ class Registry:
         self.parts: tuple[type[Any], ...] = tuple(a.part for a in self.aggregates)
         self.locators: dict[str, Locator] = {}
         self.offerings: dict[str, list[Offering]] = {}
+        self.timers: tuple[Timer, ...] = tuple(t for a in self.aggregates for t in a.timers)
         self._evolvers: dict[type[Event], list[tuple[type[Any], Evolver]]] = {}
         for aggregate in self.aggregates:
             self._add(aggregate)
@@ -123,6 +145,10 @@ class Registry:
             for event_type, evolvers in self._evolvers.items()
         }
 
+    def due(self, state: Hospital) -> list[Due]:
+        """Every command the state says falls due, soonest first."""
+        return sorted((due for timer in self.timers for due in timer(state)), key=_due_at)
+
     def offered(self, state: Hospital, kind: str, key: str, context: Context) -> list[Offer]:
         """The commands the thing `key` of `kind` allows now that the asker's role may send."""
         return [
@@ -131,6 +157,10 @@ class Registry:
             for offer in offering(state, key, context)
             if self.may(context.role, offer.command)
         ]
+
+
+def _due_at(due: Due) -> dt.datetime:
+    return due.at
 
 
 def _unique(table: dict[str, Any], name: str, value: Any, what: str) -> None:
