@@ -56,6 +56,9 @@ def bed(projection: BoardProjection, bed_id: str, viewer: Viewer = FULL) -> dict
         ("Andersson", "Anderson"),
         ("Garcia-Lopez", "Lopez"),
         ("de la Cruz", "Cruz"),
+        ("Knight", "Night"),
+        ("Lee", "Leigh"),
+        ("Philips", "Fillips"),
     ],
 )
 def test_the_same_or_sound_alike_family_names_alert(one: str, other: str) -> None:
@@ -68,6 +71,7 @@ def test_the_same_or_sound_alike_family_names_alert(one: str, other: str) -> Non
         ("Smith", "Garcia"),
         ("Nguyen", "Nixon"),  # one Soundex code, but they sound nothing alike
         ("Jones", "James"),
+        ("Garcia", "Quarshie"),  # one Metaphone code (KRX), spelt and said nothing alike
         ("van Dijk", "van Houten"),  # a particle in common is not a name in common
         ("Okafor", "Ivanova"),
         ("", "Smith"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,12 @@ LOOKS_ALIKE = 0.8
 this ("Cohen" and "Cohn", "Garcia" and "Garza"; not "Nguyen" and "Nixon", nor "Jones" and
 "James")."""
 
+SPELT_CLOSE = 0.7
+"""Two words of one Metaphone code sound alike when they begin with one letter or their
+Jaro-Winkler similarity is at least this ("Catherine" and "Kathryn", "Knight" and "Night",
+"Lee" and "Leigh"; not "Garcia" and "Quarshie", whose codes agree but that nobody would
+confuse at a bedside)."""
+
 
 @dataclass(frozen=True, slots=True)
 class NameKey:
@@ -39,9 +46,8 @@ class NameKey:
     Metaphone and Soundex codes of each."""
 
     parts: tuple[str, ...]
-    codes: frozenset[str]  # each part, and each part's Metaphone code
+    metaphone: tuple[tuple[str, str], ...]  # (Metaphone code, part)
     soundex: tuple[tuple[str, str], ...]  # (Soundex code, part)
-    soundex_codes: frozenset[str]
 
 
 def plain_words(name: str) -> tuple[str, ...]:
@@ -56,28 +62,40 @@ def plain_words(name: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=4096)
 def name_key(family_name: str) -> NameKey:
     parts = plain_words(family_name)
-    codes = {f"={part}" for part in parts} | {f"M{jellyfish.metaphone(part)}" for part in parts}
-    codes.discard("M")
+    metaphone = tuple((code, part) for part in parts if (code := jellyfish.metaphone(part)))
     soundex = tuple((jellyfish.soundex(part), part) for part in parts)
-    return NameKey(parts, frozenset(codes), soundex, frozenset(code for code, _ in soundex))
+    return NameKey(parts, metaphone, soundex)
+
+
+def _alike_by(
+    codes: tuple[tuple[str, str], ...],
+    other_codes: tuple[tuple[str, str], ...],
+    spelt_alike: Callable[[str, str], bool],
+) -> bool:
+    return any(
+        code == other_code and spelt_alike(word, other_word)
+        for code, word in codes
+        for other_code, other_word in other_codes
+    )
+
+
+def _similar(one: str, other: str) -> float:
+    return jellyfish.jaro_winkler_similarity(one, other)
 
 
 @functools.lru_cache(maxsize=65536)
 def sound_alike(one: str, other: str) -> bool:
     """Whether two family names are the same or sound alike: a word in common, or two words
-    with one Metaphone code, or with one Soundex code and spelt much alike."""
+    of one Metaphone code that begin alike or are spelt close, or of one Soundex code and
+    spelt much alike."""
     a, b = name_key(one), name_key(other)
     if not a.parts or not b.parts:
         return False
-    if not a.codes.isdisjoint(b.codes):
+    if not set(a.parts).isdisjoint(b.parts):
         return True
-    if a.soundex_codes.isdisjoint(b.soundex_codes):
-        return False
-    return any(
-        code == other_code and jellyfish.jaro_winkler_similarity(word, other_word) >= LOOKS_ALIKE
-        for code, word in a.soundex
-        for other_code, other_word in b.soundex
-    )
+    return _alike_by(
+        a.metaphone, b.metaphone, lambda x, y: x[0] == y[0] or _similar(x, y) >= SPELT_CLOSE
+    ) or _alike_by(a.soundex, b.soundex, lambda x, y: _similar(x, y) >= LOOKS_ALIKE)
 
 
 def unit_patients(state: Hospital, unit_id: str) -> dict[str, Stay]:
