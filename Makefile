@@ -41,7 +41,7 @@ bench: $(STAMP)
 
 # mypy strict on the code and on the tests (a run per folder: each has its own conftest.py).
 TEST_TYPES := tests/conftest.py tests/hospital.py tests/postgres_support.py tests/store_events.py \
-	tests/toy_bells tests/integration
+	tests/toy_bells tests/toy_reminders tests/integration
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests loadtests

@@ -25,6 +25,8 @@ class Settings:
     session_hours: float = 12.0
     secret_file: Path | None = None
     poll_seconds: float = 2.0
+    scheduler_tick_seconds: float = 1.0
+    """How often the scheduler looks at most, and tries to take the lead when it has not."""
     subscriber_buffer: int = 2000
 
     @property

@@ -37,7 +37,10 @@ async def run_within(
     if seconds is None:
         return await waiting
     try:
-        return await asyncio.wait_for(waiting, seconds)
+        # Not asyncio.wait_for: on 3.11 it loses a cancel that comes as the work finishes,
+        # and a loop that awaits this (the scheduler) would then never stop.
+        async with asyncio.timeout(seconds):
+            return await waiting
     except TimeoutError:
         if future.cancel():
             raise LogUnreachable(_late(seconds, "it was not started")) from None

@@ -29,11 +29,13 @@ from unitboard.realtime.feed import EventFeed
 from unitboard.realtime.follower import LogFollower
 from unitboard.realtime.loop_lag import LoopLag
 from unitboard.realtime.screens import ScreenHub, TouchedUnits
+from unitboard.scheduling.leader import leadership_for
+from unitboard.scheduling.scheduler import Scheduler
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
 from unitboard.service.sessions import Sessions
 from unitboard.service.throttle import LoginThrottle
-from unitboard.store import EventLog, StoredEvent
+from unitboard.store import Appended, EventLog, StoredEvent
 from unitboard.store.credentials import CredentialStore
 from unitboard.store.sessions import SessionStore
 from unitboard.write_health import WriteHealth
@@ -82,9 +84,20 @@ class Runtime:
         up who-is-asking (and the reverse)."""
         self.sessions = Sessions(SessionStore(engine), self.credentials, settings.session_policy)
         self.follower: LogFollower | None = None
+        self.leading = ThreadPoolExecutor(1, thread_name_prefix="unitboard-leader")
+        """The scheduler's lead: its lock's connection is used from this one thread."""
+        self.scheduler = Scheduler(
+            self.registry,
+            lambda: self.projection.hospital,
+            self.fire,
+            leadership_for(engine, settings.database_url),
+            lambda lead: run_within(self.leading, READ_SECONDS, lead),
+            tick_seconds=settings.scheduler_tick_seconds,
+        )
         self.sinks: list[Callable[[list[StoredEvent]], None]] = [
             self.projection.apply,
             self.feed.publish,
+            self.scheduler.moved,
         ]
         self.loop_lag = LoopLag()
         self.background: list[Callable[[], Awaitable[None]]] = [
@@ -93,6 +106,7 @@ class Runtime:
         ]
         self.hubs: list[ScreenHub] = []  # the screen fan-outs, counted at /metrics
         self._tasks: list[asyncio.Task[Any]] = []
+        self._stopped = False
         self.demo_logins: Any = None
 
     def replay(self) -> None:
@@ -135,6 +149,7 @@ class Runtime:
         for job in self.background:
             self.spawn(job())
         await follower.catch_up()
+        self.spawn(self.scheduler.run())
         # Everything built so far (the hospital folded from the whole log) lives as long as
         # the process: keep it out of the collector's full sweeps, which would otherwise
         # stop the event loop for longer the longer the log grows.
@@ -166,6 +181,10 @@ class Runtime:
         self._tasks.append(asyncio.ensure_future(coroutine))
 
     async def stop(self) -> None:
+        """Stop everything; a second call does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -175,6 +194,7 @@ class Runtime:
         self.reader.shutdown(wait=True)
         self.hashing.shutdown()
         self.checker.shutdown(wait=True)
+        self.leading.shutdown(wait=True)
         self.log.close()
         self.engine.dispose()
 
@@ -197,6 +217,14 @@ class Runtime:
             raise
         self.write_health.succeeded()
         return result
+
+    async def fire(
+        self, actor: Actor, command: str, data: dict[str, Any], idempotency_key: str
+    ) -> Appended:
+        """Fire what fell due (the scheduler), and wait until this process's screens show it."""
+        appended = await self.write(self.service.execute, actor, command, data, idempotency_key)
+        await self.caught_up(appended.position)
+        return appended
 
     async def forget_old_sessions(self) -> None:
         """Once an hour, delete sessions that ended long ago (the table would grow for ever)."""

@@ -123,7 +123,8 @@ class RedisDoorbell:
 
     async def _publish(self, client: aioredis.Redis, head: int) -> None:
         try:
-            await asyncio.wait_for(client.publish(self.channel, str(head)), self.timeout * 3)
+            async with asyncio.timeout(self.timeout * 3):
+                await client.publish(self.channel, str(head))
         except (redis.RedisError, OSError, TimeoutError) as exc:
             self.rings_failed += 1
             self._publish_warning.failed(
@@ -164,7 +165,8 @@ class RedisDoorbell:
         client = self._client()
         pubsub: Any = client.pubsub()
         try:
-            await asyncio.wait_for(self._subscribe(pubsub), self.timeout * 2)
+            async with asyncio.timeout(self.timeout * 2):
+                await self._subscribe(pubsub)
             self.listening = True
             self._listen_warning.recovered("the doorbell at %s answers again", self.shown_url)
             on_ring(None)
@@ -203,7 +205,8 @@ class RedisDoorbell:
         while (left := deadline - time.monotonic()) > 0:
             await asyncio.sleep(min(left, self.fallback_poll))
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(poll(), POLL_LIMIT)
+                async with asyncio.timeout(POLL_LIMIT):
+                    await poll()
 
 
 def _head_in(data: Any) -> int | None:

@@ -58,6 +58,19 @@ def doorbell_counts(runtime: Runtime) -> dict[str, Any] | None:
     }
 
 
+def scheduler_counts(runtime: Runtime) -> dict[str, object]:
+    stats = runtime.scheduler.stats
+    lateness = sorted(stats.lateness)
+    return {
+        "leading": stats.leading,
+        "fired": stats.fired,
+        "already_fired": stats.already,
+        "refused": stats.refused,
+        "failed": stats.failed,
+        "lateness_p99_seconds": lateness[int(0.99 * (len(lateness) - 1))] if lateness else None,
+    }
+
+
 async def metrics(request: Request) -> Response:
     """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
     only, no patient data, so it needs no login (like /healthz)."""
@@ -73,6 +86,7 @@ async def metrics(request: Request) -> Response:
             "deliveries": sum(hub.deliveries for hub in hubs),
             "doorbell": doorbell_counts(runtime),
             "write_failures": runtime.write_health.failures,
+            "scheduler": scheduler_counts(runtime),
         }
     )
 
