@@ -103,8 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     token_commands = tokens.add_subparsers(dest="action", required=True)
     create = token_commands.add_parser("create", help="create a token (printed once)")
     create.add_argument("name")
-    create.add_argument("--role", required=True, choices=ROLES)
-    create.add_argument("--unit")
+    acts_as = create.add_mutually_exclusive_group(required=True)
+    acts_as.add_argument("--role", choices=ROLES, help="a system's or a device's token")
+    acts_as.add_argument(
+        "--user",
+        metavar="USERNAME",
+        help="a personal token: acts as this person (their role, units and pages); "
+        "disabling them disables it",
+    )
+    create.add_argument("--unit", help="with --role: the one unit it may read")
     add_database(create)
     create.set_defaults(run=run_tokens_create)
     revoke = token_commands.add_parser(
@@ -250,15 +257,19 @@ def run_users_password(args: argparse.Namespace) -> int:
 
 
 def run_tokens_create(args: argparse.Namespace) -> int:
+    if args.user is not None and args.unit:
+        raise ValueError("a personal token works on its person's units: leave out --unit")
     accounts, close = open_accounts(args)
     try:
-        token = accounts.create_token(args.name, args.role, args.unit, by=cli_actor().name)
+        if args.user is not None:
+            token = accounts.create_personal_token(args.name, args.user, by=cli_actor().name)
+            made = f"acts as {args.user}"
+        else:
+            token = accounts.create_token(args.name, args.role, args.unit, by=cli_actor().name)
+            made = f"{args.role}{', unit ' + args.unit if args.unit else ''}"
     finally:
         close()
-    print(
-        f"token {args.name!r} ({args.role}{', unit ' + args.unit if args.unit else ''}); "
-        "shown once, keep it safe:"
-    )
+    print(f"token {args.name!r} ({made}); shown once, keep it safe:")
     print(token)
     return 0
 

@@ -15,7 +15,7 @@ from alembic import command
 from e2e_support import admission, free_port, fresh_postgres_database, run_cli
 
 from hospital import LAYOUT, without_room
-from unitboard.service.auth import Actor, actor_for_password
+from unitboard.service.auth import Actor, actor_for_password, actor_for_token
 from unitboard.service.handler import CommandService
 from unitboard.store import EventLog, make_engine, schema_state
 from unitboard.store.credentials import CredentialStore
@@ -173,6 +173,34 @@ def test_tokens_create_prints_token_last(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+def test_tokens_create_user_makes_a_personal_token(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/tokens.db"
+    added = run_cli(
+        "users", "add", "kim", "--role", "nurse", "--unit", "4W", "--database-url", url,
+        stdin="a long password\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    made = run_cli("tokens", "create", "kim-phone", "--user", "kim", "--database-url", url)
+    assert made.returncode == 0, made.stderr
+    assert "token 'kim-phone' (acts as kim)" in made.stdout
+    token = made.stdout.strip().splitlines()[-1]
+    engine = make_engine(url)
+    try:
+        actor = actor_for_token(CredentialStore(engine), token)
+    finally:
+        engine.dispose()
+    assert actor is not None and (actor.name, actor.role, actor.units) == ("kim", "nurse", ("4W",))
+    for args, words in [
+        (("--user", "nobody"), "no user 'nobody'"),
+        (("--user", "kim", "--unit", "4W"), "leave out --unit"),
+        (("--user", "kim", "--role", "nurse"), "not allowed with argument"),
+        ((), "one of the arguments --role --user is required"),
+    ]:
+        bad = run_cli("tokens", "create", "x", *args, "--database-url", url)
+        assert bad.returncode == 2 and words in bad.stderr, bad.stderr
+        assert "Traceback" not in bad.stderr
+
+
 def copy_of_the_v1_log(tmp_path: Path) -> str:
     """A copy of the log unitboard 0.1 wrote (schema before Alembic): its database URL."""
     path = tmp_path / V1_LOG.name
@@ -201,7 +229,7 @@ def revision_of(database_url: str) -> str | None:
 def assert_refused_as_outdated(result: subprocess.CompletedProcess[str]) -> None:
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
-    assert "schema is at revision 0001; this unitboard needs 0004" in result.stderr
+    assert "schema is at revision 0001; this unitboard needs 0005" in result.stderr
     assert "Run: unitboard db upgrade --database-url " in result.stderr
 
 
@@ -209,10 +237,10 @@ def test_db_upgrade_upgrades_the_v1_log_then_says_it_is_current(tmp_path: Path) 
     url = copy_of_the_v1_log(tmp_path)
     first = run_cli("db", "upgrade", "--database-url", url)
     assert first.returncode == 0, first.stderr
-    assert first.stdout == "upgraded from 0001 to 0004 (head)\n"
+    assert first.stdout == "upgraded from 0001 to 0005 (head)\n"
     again = run_cli("db", "upgrade", "--database-url", url)
     assert again.returncode == 0, again.stderr
-    assert again.stdout == "database at revision 0004 (head)\n"
+    assert again.stdout == "database at revision 0005 (head)\n"
     assert log_head(url) == 606
     added = run_cli(
         "users",
@@ -230,8 +258,8 @@ def test_db_upgrade_upgrades_the_v1_log_then_says_it_is_current(tmp_path: Path) 
 def test_db_upgrade_creates_a_new_database(cli_database_url: str) -> None:
     result = run_cli("db", "upgrade", "--database-url", cli_database_url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "created the schema at revision 0004 (head)\n"
-    assert revision_of(cli_database_url) == "0004"
+    assert result.stdout == "created the schema at revision 0005 (head)\n"
+    assert revision_of(cli_database_url) == "0005"
 
 
 def test_serve_refuses_the_v1_log_and_leaves_it_alone(tmp_path: Path) -> None:
@@ -251,7 +279,7 @@ def test_serve_and_users_add_refuse_an_outdated_database(cli_database_url: str) 
     assert_refused_as_outdated(added)
     assert revision_of(url) == "0001"
     upgraded = run_cli("db", "upgrade", "--database-url", url)
-    assert upgraded.stdout == "upgraded from 0001 to 0004 (head)\n", upgraded.stderr
+    assert upgraded.stdout == "upgraded from 0001 to 0005 (head)\n", upgraded.stderr
     added = run_cli(
         "users", "add", "kim", "--role", "nurse", "--database-url", url, stdin="a long password\n"
     )

@@ -159,3 +159,29 @@ def test_a_token_for_one_unit_opens_no_other_units_station_or_the_hospitals_evs(
             connect(url, additional_headers=headers, open_timeout=5) as ws,
         ):
             ws.recv(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def answered_light(ward: SharedServer) -> str:
+    """A light on Olive Openshaw's bed, answered with a note that names her."""
+    raised = ward.api("integration").ok("RaiseCallLight", {"bed_id": "4W-401-A", "kind": "pain"})
+    call_id: str = raised["events"][0]["data"]["call_id"]
+    note = {"call_id": call_id, "note": "Olive Openshaw asks for pain relief"}
+    ward.api("secretary").ok("AnswerCallLight", note)
+    return call_id
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_call_lights_and_pages_show_each_role_what_its_table_says(
+    ward: SharedServer, answered_light: str, role: str
+) -> None:
+    api = ward.api(role)
+    lights = api.get("/api/units/4W/calls")
+    if not READS[role].calls:
+        assert lights.status_code == 403 and "Openshaw" not in lights.text
+    else:
+        assert lights.status_code == 200
+        (light,) = [c for c in lights.json()["calls"] if c["call_id"] == answered_light]
+        assert ("Openshaw" in lights.text) == READS[role].identity, (role, light)
+    pages = api.get("/api/pages")
+    assert (pages.status_code == 403) == (READS[role].pages == "none"), role

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from test_screens import SCREENSHOTS, Hospital, browser, demo_hospital, login, tile
 
 from hospital import admission
@@ -158,9 +158,7 @@ def test_a_day_of_admission_and_transfer_between_two_units_is_done_on_screen(
     west.locator("#panel").get_by_role("button", name="Mark arrived").click()
     expect(tile(west, west_bed)).to_have_attribute("data-status", "occupied")
 
-    # 4W asks for a transfer to 3N (once the arrival's own live push has landed: it redraws
-    # an open panel, and a redraw racing the typing is a known gap, see the issue's note)
-    west.wait_for_timeout(1500)
+    # 4W asks for a transfer to 3N at once: a late push of the arrival keeps what is typed
     before = int(pending_on_wall(north_wall).inner_text())
     tile(west, west_bed).click()
     form = west.locator("#f-tx")
@@ -355,6 +353,119 @@ def test_an_open_panel_follows_its_bed_and_never_offers_a_stale_action(
     expect(panel.get_by_role("button", name="Unblock")).to_be_visible()
     assert panel.get_by_role("button", name="Block bed").count() == 0
     hospital.command("UnblockBed", {"bed_id": bed})
+
+
+# -- a push for the open bed never discards what is being typed in its panel -----------------
+
+
+def said(page: Page) -> Locator:
+    return page.locator("#say")
+
+
+def test_a_push_for_the_open_bed_keeps_what_is_typed_says_so_and_the_form_still_sends(
+    browser: Browser, hospital: Hospital
+) -> None:
+    bed = occupied_bed(hospital)
+    page = desk(browser, hospital)
+    tile(page, bed["bed_id"]).click()
+    form = page.locator("#f-tx")
+    form.locator("select[name=to_unit_id]").select_option("3N")
+    form.locator("input[name=reason]").fill("needs telemetry")  # focus stays in the field
+
+    # someone else changes this patient (another session: the desk's token)
+    answer = hospital.command(
+        "UpdatePatient",
+        {"encounter_id": bed["encounter_id"], "fall_risk": not bed["patient"]["fall_risk"]},
+    )
+    expect(page.locator("#position")).to_have_attribute("data-position", str(answer["position"]))
+    label = tile(page, bed["bed_id"]).locator(".st-bed-label").inner_text()
+    stale = page.locator("#panel .st-stale")
+    expect(stale).to_contain_text("This bed changed while you were typing — review")
+    expect(said(page)).to_contain_text(f"Bed {label} changed while you were typing")
+    expect(form.locator("select[name=to_unit_id]")).to_have_value("3N")
+    expect(form.locator("input[name=reason]")).to_have_value("needs telemetry")
+    expect(form.locator("input[name=reason]")).to_be_focused()
+
+    form.get_by_role("button", name="Request transfer").click()
+    expect(page.locator("#panel .notice")).to_contain_text("3 North Telemetry")
+    expect(stale).to_have_count(0)
+    hospital.command("CancelTransfer", {"encounter_id": bed["encounter_id"], "reason": "test"})
+    assert page_errors(page) == []
+
+
+def test_a_redraw_already_on_its_way_when_typing_begins_does_not_replace_the_form(
+    browser: Browser, hospital: Hospital
+) -> None:
+    """The race of the issue: a push for the open bed sets off its redraw while nothing is
+    typed yet; the person starts typing before the redraw's answer lands."""
+    bed = occupied_bed(hospital)
+    page = desk(browser, hospital)
+    tile(page, bed["bed_id"]).click()
+    expect(page.locator("#panel")).to_have_attribute("data-bed", bed["bed_id"])
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # answered when the test says
+        held.append(route)
+
+    page.route(f"**/station/4W/bed/{bed['bed_id']}", hold)
+
+    hospital.command(
+        "UpdatePatient",
+        {"encounter_id": bed["encounter_id"], "fall_risk": not bed["patient"]["fall_risk"]},
+    )
+    for _ in range(150):  # the redraw has been asked for
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the push should redraw the open panel"
+    form = page.locator("#f-tx")
+    form.locator("select[name=to_unit_id]").select_option("3N")
+    form.locator("input[name=reason]").fill("needs telemetry")
+    with page.expect_response(lambda r: r.url.endswith(f"/bed/{bed['bed_id']}")):
+        held[0].continue_()
+    page.wait_for_timeout(300)  # the answer has been swapped in by now, or held back
+
+    assert form.locator("select[name=to_unit_id]").input_value() == "3N"
+    assert form.locator("input[name=reason]").input_value() == "needs telemetry"
+    expect(page.locator("#panel .st-stale")).to_be_visible()
+    page.unroute(f"**/station/4W/bed/{bed['bed_id']}")
+    form.get_by_role("button", name="Request transfer").click()
+    expect(page.locator("#panel .notice")).to_contain_text("3 North Telemetry")
+    hospital.command("CancelTransfer", {"encounter_id": bed["encounter_id"], "reason": "test"})
+    assert page_errors(page) == []
+
+
+def test_a_push_for_the_open_bed_redraws_it_when_nothing_is_typed_and_refresh_is_offered(
+    browser: Browser, hospital: Hospital
+) -> None:
+    bed = occupied_bed(hospital)
+    page = desk(browser, hospital)
+    tile(page, bed["bed_id"]).click()
+    panel = page.locator("#panel")
+    label = tile(page, bed["bed_id"]).locator(".st-bed-label").inner_text()
+    fall = panel.locator("#f-update select[name=fall_risk]")
+    risk = bed["patient"]["fall_risk"]
+    expect(fall).to_have_value(str(risk).lower())
+
+    # nothing typed: the panel follows the bed, and says so
+    hospital.command("UpdatePatient", {"encounter_id": bed["encounter_id"], "fall_risk": not risk})
+    expect(fall).to_have_value(str(not risk).lower())
+    expect(said(page)).to_have_text(f"Bed {label} changed")
+    expect(panel.locator(".st-stale")).to_have_count(0)
+
+    # typed in, then changed again: the notice, and Refresh shows the bed as it is now
+    panel.locator("#f-tx input[name=reason]").fill("half typed")
+    page.locator("#st-filter").focus()  # focus elsewhere: the changed field alone holds it
+    hospital.command("UpdatePatient", {"encounter_id": bed["encounter_id"], "fall_risk": risk})
+    stale = panel.locator(".st-stale")
+    expect(stale).to_be_visible()
+    expect(fall).to_have_value(str(not risk).lower())  # not redrawn under the typing
+    stale.get_by_role("button", name="Refresh").click()
+    expect(fall).to_have_value(str(risk).lower())
+    expect(panel.locator("#f-tx input[name=reason]")).to_have_value("")
+    expect(panel.locator(".st-stale")).to_have_count(0)
+    expect(page.locator("#f-dc-order button[type=submit]")).to_be_focused()
+    assert page_errors(page) == []
 
 
 # -- 7. the keyboard --------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from unitboard.store.credentials import CredentialStore
 ADMIN = Actor("ada", "admin", None, "Ada Admin")
 NEWCOMER = Actor("secretary", "secretary", None, "Sam Secretary")
 NEWCOMER_EVS = Actor("evs", "evs", None, "Eva Housekeeping")
+NURSE_CALL = Actor("nurse-call", "integration", None, "the nurse-call system")
 STEPS = 250
 
 
@@ -43,7 +44,9 @@ def newcomers_work(service: CommandService) -> set[str]:
     run("MarkArrived", {"encounter_id": "E-NEW-GONE"})
     run("DischargePatient", {"encounter_id": "E-NEW-GONE"})
     run("StartCleaning", {"bed_id": "ICU-2-A"}, NEWCOMER_EVS)
+    light = service.execute(NURSE_CALL, "RaiseCallLight", {"bed_id": "4W-402-A", "kind": "pain"})
     return {
+        light.events[0].stream_id,
         stay_stream("E-NEW-WAIT"),
         stay_stream("E-NEW-IN"),
         stay_stream("E-NEW-GONE"),
@@ -99,6 +102,8 @@ def test_the_simulator_leaves_a_newcomers_patients_and_beds_alone_across_restart
     later = [e for e in events if e.position > first_done and e.stream_id in admitted_earlier]
     assert later, "the restarted simulator never acted on the patients admitted before"
     assert {e.type for e in after_newcomer} >= {"PatientArrived", "PatientDischarged"}
+    lights = {"CallLightRaised", "CallLightAnswered", "CallLightCleared"}
+    assert {e.type for e in after_newcomer} >= lights, "the demo's call lights are pressed"
     restarted.log.close()
 
 

@@ -159,8 +159,8 @@ class TestNewDatabase:
                 guard = "SELECT count(*) FROM pg_proc WHERE proname = 'unitboard_expect_head'"
                 assert connection.execute(text(guard)).scalar_one() == 1
 
-    def test_head_is_0004(self) -> None:
-        assert head_revision() == "0004"
+    def test_head_is_0005(self) -> None:
+        assert head_revision() == "0005"
 
     def test_every_other_command_creates_it_too(self, database: Engine) -> None:
         state = create_or_check(database)
@@ -203,8 +203,8 @@ class TestDatabaseMadeBeforeAlembic:
     def test_upgrades_keeping_its_events_users_and_settings(self, database: Engine) -> None:
         make_as_before_alembic(database)
         done = upgrade(database)
-        assert done == Upgrade("0001", "0004")
-        assert str(done) == "upgraded from 0001 to 0004 (head)"
+        assert done == Upgrade("0001", "0005")
+        assert str(done) == "upgraded from 0001 to 0005 (head)"
         assert event_versions(database) == [1, 1]
         # the signing secret kept in the database goes: it lives outside it now (secret.py)
         assert settings_rows(database) == {}
@@ -230,7 +230,7 @@ class TestOutdatedDatabase:
         with pytest.raises(SchemaOutdated) as refused:
             check_schema(database)
         assert str(refused.value) == (
-            "The database schema is at revision 0001; this unitboard needs 0004. "
+            "The database schema is at revision 0001; this unitboard needs 0005. "
             f"Run: unitboard db upgrade --database-url {shown_url(database)}"
         )
 
@@ -265,7 +265,7 @@ class TestUpgrade:
         assert schema_state(database).revision == "0001"
         assert "event_version" not in event_columns(database)
         assert settings_rows(database)["schema_version"] == "1"
-        assert upgrade(database) == Upgrade("0001", "0004")
+        assert upgrade(database) == Upgrade("0001", "0005")
         assert event_versions(database) == [1, 1]
         assert "schema_version" not in settings_rows(database)
         with database.connect() as connection:
@@ -304,7 +304,7 @@ class TestTheLogOfUnitboard01:
 
     def test_upgrades_with_every_event_at_version_1(self, copy: Engine) -> None:
         assert schema_state(copy).revision == "0001"
-        assert upgrade(copy) == Upgrade("0001", "0004")
+        assert upgrade(copy) == Upgrade("0001", "0005")
         versions = event_versions(copy)
         assert len(versions) == FIXTURE_EVENTS and set(versions) == {1}
         with copy.connect() as connection:

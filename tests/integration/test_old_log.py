@@ -70,7 +70,7 @@ def old_database(database_url: str, tmp_path: Path) -> Iterator[Engine]:
         engine = make_engine(database_url)
         as_unitboard_01_left_it(engine)
     try:
-        assert str(upgrade(engine)) == "upgraded from 0001 to 0004 (head)"
+        assert str(upgrade(engine)) == "upgraded from 0001 to 0005 (head)"
         yield engine
     finally:
         drop_schema(engine)

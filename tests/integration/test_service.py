@@ -84,3 +84,27 @@ def test_a_refusal_is_decided_on_the_log_as_it_is_not_on_a_stale_board(
     assert [e.type for e in appended.events] == ["BedAssigned"]
     with pytest.raises(NotFound):  # a bed no process knows is still refused
         service.execute(DESK, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-499-A"})
+
+
+def test_a_units_token_acts_on_its_unit_only(service: CommandService) -> None:
+    ward = Actor("4w-desk-pc", "secretary", "4W", token_id=7)
+    icu = Actor("icu-desk-pc", "secretary", "ICU", token_id=8)
+    head = service.log.head()
+    with pytest.raises(Forbidden, match="token is for unit ICU; bed 4W-401-A is on 4W"):
+        service.execute(icu, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-401-A"})
+    with pytest.raises(Forbidden, match="token is for unit ICU; bed 4W-402-A is on 4W"):
+        service.execute(icu, "BlockBed", {"bed_id": "4W-402-A", "reason": "maintenance"})
+    with pytest.raises(Forbidden, match="token is for unit 4W; unit ICU is on ICU"):
+        service.execute(ward, "RequestAdmission", {**admission("E9", mrn="M9"), "unit_id": "ICU"})
+    assert service.log.head() == head
+    service.execute(ward, "AssignBed", {"encounter_id": "E1", "bed_id": "4W-401-A"})
+    service.execute(ward, "MarkArrived", {"encounter_id": "E1"})
+    # A transfer out is the sending unit's; the bed for it the receiving unit's.
+    service.execute(
+        ward, "RequestTransfer", {"encounter_id": "E1", "to_unit_id": "ICU", "reason": "step up"}
+    )
+    with pytest.raises(Forbidden, match="bed ICU-1-A is on ICU"):
+        service.execute(ward, "AssignBed", {"encounter_id": "E1", "bed_id": "ICU-1-A"})
+    service.execute(icu, "AssignBed", {"encounter_id": "E1", "bed_id": "ICU-1-A"})
+    # A person is not held to their unit: the secretary covers the next unit at night.
+    service.execute(DESK, "BlockBed", {"bed_id": "ICU-2-A", "reason": "maintenance"})

@@ -6,6 +6,7 @@ from unitboard.domain.beds.commands import (
     MarkBedDirty,
     StartCleaning,
     UnblockBed,
+    UndoBedClean,
 )
 from unitboard.domain.commands import Command
 from unitboard.domain.layout.commands import LoadLayout
@@ -45,5 +46,6 @@ __all__ = [
     "StartCleaning",
     "SwapBeds",
     "UnblockBed",
+    "UndoBedClean",
     "UpdatePatient",
 ]

@@ -181,20 +181,27 @@ def patient_updated(encounter_id: str, **changes: Any) -> Event:
     return stay_event("PatientUpdated", encounter_id, changes=changes)
 
 
-def vacated(bed_id: str) -> Event:
-    return bed_event("BedMarkedDirty", bed_id, reason="vacated")
+def vacated(bed_id: str, terminal: bool = False) -> Event:
+    return bed_event("BedMarkedDirty", bed_id, reason="vacated", terminal=terminal)
 
 
-def marked_dirty(bed_id: str, priority: str | None = None) -> Event:
-    return bed_event("BedMarkedDirty", bed_id, reason="evs", priority=priority)
+def marked_dirty(bed_id: str, priority: str | None = None, terminal: bool = False) -> Event:
+    return bed_event("BedMarkedDirty", bed_id, reason="evs", priority=priority, terminal=terminal)
 
 
-def cleaning_started(bed_id: str) -> Event:
-    return bed_event("CleaningStarted", bed_id)
+def cleaning_started(bed_id: str, by: str | None = "Casey Charge") -> Event:
+    """Cleaning started, by default by the charge nurse `when` decides as."""
+    return bed_event("CleaningStarted", bed_id, by=by)
 
 
-def cleaned(bed_id: str) -> Event:
-    return bed_event("BedCleaned", bed_id)
+def cleaned(bed_id: str, by: str | None = "Casey Charge") -> Event:
+    return bed_event("BedCleaned", bed_id, by=by)
+
+
+def clean_undone(
+    bed_id: str, priority: str | None = None, terminal: bool = False, reason: str | None = None
+) -> Event:
+    return bed_event("BedCleanUndone", bed_id, priority=priority, terminal=terminal, reason=reason)
 
 
 def blocked(

@@ -23,6 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from hospital import BED_IDS
 from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.beds.events import BedCleanUndone, BedMarkedDirty
 from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
@@ -46,7 +47,7 @@ TIMES = [
 ]
 SEXES = ["F", "M", "X", "U"]
 ISOLATIONS = ["none", "none", "none", "none", "contact", "droplet", "airborne"]
-REASONS = ["maintenance", "isolation", "staffing"]
+REASONS = ["maintenance", "isolation", "staffing", "contaminated"]
 PRIORITIES: list[EvsPriority | None] = [None, "stat", "clean_next"]
 
 # Accepted commands that, decided again at once, must record nothing.
@@ -72,6 +73,7 @@ WEIGHTS = {
     "mark_bed_dirty": 1,
     "start_cleaning": 2,
     "mark_bed_clean": 2,
+    "undo_bed_clean": 1,
     "block_bed": 1,
     "unblock_bed": 1,
 }
@@ -185,6 +187,7 @@ class BedBoard(RuleBasedStateMachine):
         streams = {event.stream_id.split("-", 1)[0] for event in events}
         assert streams <= writes, f"{command!r} wrote to {streams - writes}, not declared"
         self.record(events)
+        self.check_cleaning(before, events)
         if not isinstance(command, c.UpdatePatient):
             # An update records a clinical fact even if the room then breaks a rule;
             # every other command must never create a conflict.
@@ -309,13 +312,17 @@ class BedBoard(RuleBasedStateMachine):
 
     def do_mark_bed_dirty(self, data: st.DataObject) -> None:
         priority = data.draw(st.sampled_from(PRIORITIES), "priority")
-        self.run(c.MarkBedDirty(bed_id=self.bed(data), priority=priority))
+        terminal = data.draw(st.booleans(), "terminal")
+        self.run(c.MarkBedDirty(bed_id=self.bed(data), priority=priority, terminal=terminal))
 
     def do_start_cleaning(self, data: st.DataObject) -> None:
         self.run(c.StartCleaning(bed_id=self.bed(data, lambda b: b.cleanliness == "dirty")))
 
     def do_mark_bed_clean(self, data: st.DataObject) -> None:
         self.run(c.MarkBedClean(bed_id=self.bed(data, lambda b: b.cleanliness == "cleaning")))
+
+    def do_undo_bed_clean(self, data: st.DataObject) -> None:
+        self.run(c.UndoBedClean(bed_id=self.bed(data, lambda b: b.last_clean is not None)))
 
     def do_block_bed(self, data: st.DataObject) -> None:
         reason = data.draw(st.sampled_from(REASONS), "reason")
@@ -324,6 +331,22 @@ class BedBoard(RuleBasedStateMachine):
 
     def do_unblock_bed(self, data: st.DataObject) -> None:
         self.run(c.UnblockBed(bed_id=self.bed(data, lambda b: b.blocked is not None)))
+
+    def check_cleaning(self, before: Hospital, events: list[Event]) -> None:
+        """A bed a patient on isolation precautions leaves needs a terminal clean; an undone
+        clean puts the bed back as it was before that clean."""
+        beds = self.state[Beds].beds
+        for event in events:
+            if isinstance(event, BedMarkedDirty) and event.reason == "vacated":
+                left_by = before[Stays].stays[before[Beds].beds[event.bed_id].encounter_id or ""]
+                assert event.terminal == left_by.isolated, (event, left_by)
+                assert beds[event.bed_id].terminal or not left_by.isolated
+            if isinstance(event, BedCleanUndone):
+                last = before[Beds].beds[event.bed_id].last_clean
+                assert last is not None, event
+                bed = beds[event.bed_id]
+                now = (bed.cleanliness, bed.evs_priority, bed.terminal, bed.dirty_since)
+                assert now == ("dirty", last.priority, last.terminal, last.dirty_since), bed
 
     @rule(data=st.data())
     def step(self, data: st.DataObject) -> None:
@@ -374,6 +397,19 @@ class BedBoard(RuleBasedStateMachine):
                 # EVS may find a reserved bed soiled (MarkBedDirty); the arrival then
                 # waits until it is clean. A reserved bed is never blocked.
                 assert bed.blocked is None, bed
+
+    @invariant()
+    def cleaning_facts_agree_with_cleanliness(self) -> None:
+        """Only a bed not yet clean needs a terminal clean; only one being cleaned has a
+        cleaner; only a clean one remembers its last clean (which an undo restores)."""
+        for bed in self.state[Beds].beds.values():
+            if bed.cleanliness == "clean":
+                assert not bed.terminal and bed.dirty_since is None, bed
+            else:
+                assert bed.last_clean is None and bed.dirty_since is not None, bed
+            being_cleaned = bed.cleanliness == "cleaning"
+            assert (bed.cleaning_since is not None) == being_cleaned, bed
+            assert bed.cleaning_by == ("Casey Charge" if being_cleaned else None), bed
 
     @invariant()
     def stays_hold_beds_as_their_status_says(self) -> None:

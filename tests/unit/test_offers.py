@@ -22,7 +22,7 @@ from unitboard.domain.roles import ROLES
 from unitboard.domain.stays.state import Stays
 
 ONE_TAP = {
-    "bed": ("StartCleaning", "MarkBedClean", "UnblockBed"),
+    "bed": ("StartCleaning", "MarkBedClean", "UndoBedClean", "UnblockBed"),
     "stay": ("MarkArrived", "DischargePatient"),
 }
 """Actions that need nothing but the bed or stay: offered whenever the domain would act."""

@@ -12,7 +12,7 @@ import schemathesis
 
 from unitboard.domain.aggregates import HOUSE
 from unitboard.domain.commands import Command, Id, Reason
-from unitboard.domain.registry import Aggregate, Registry, command
+from unitboard.domain.registry import SYSTEM, Aggregate, Registry, command
 from unitboard.domain.roles import role_label
 from unitboard.web.openapi import document
 
@@ -37,11 +37,15 @@ def test_a_broken_description_would_be_caught() -> None:
         schemathesis.openapi.from_dict(broken).validate()
 
 
+SENT_BY_PEOPLE = {name: spec for name, spec in HOUSE.commands.items() if spec.roles != {SYSTEM}}
+"""Every command but those only the scheduler sends (in the system role, never over the API)."""
+
+
 def test_every_command_is_described_with_its_fields_and_who_may_send_it() -> None:
     described = document()
     schemas = described["components"]["schemas"]
-    assert set(command_body(described)["discriminator"]["mapping"]) == set(HOUSE.commands)
-    for name, spec in HOUSE.commands.items():
+    assert set(command_body(described)["discriminator"]["mapping"]) == set(SENT_BY_PEOPLE)
+    for name, spec in SENT_BY_PEOPLE.items():
         envelope = schemas[f"{name}Request"]
         assert envelope["properties"]["command"]["const"] == name
         assert envelope["properties"]["data"] == {"$ref": f"#/components/schemas/{name}"}
@@ -49,6 +53,24 @@ def test_every_command_is_described_with_its_fields_and_who_may_send_it() -> Non
         assert set(data["properties"]) == set(spec.model.model_fields), name
         assert data["additionalProperties"] is False, name
         assert all(role_label(role) in envelope["description"] for role in spec.roles), name
+
+
+def test_the_schedulers_commands_are_no_part_of_the_api() -> None:
+    described = document()
+    system_only = set(HOUSE.commands) - set(SENT_BY_PEOPLE)
+    assert system_only == {"EscalateCallLight", "RepageCallLight", "ResendPage"}
+    assert not system_only & set(described["components"]["schemas"])
+
+
+def test_the_call_and_page_reads_are_described() -> None:
+    described = document()
+    assert "get" in described["paths"]["/api/units/{unit_id}/calls"]
+    assert "get" in described["paths"]["/api/pages"]
+    schemas = described["components"]["schemas"]
+    assert {"call_id", "kind", "priority", "status", "raised_at"} <= set(
+        schemas["Call"]["required"]
+    )
+    assert {"page_id", "to", "message", "sent_by", "resent"} <= set(schemas["Page"]["required"])
 
 
 class PageNurse(Command):

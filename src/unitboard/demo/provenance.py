@@ -6,13 +6,15 @@ what every process did, and nothing in memory decides whose a patient is."""
 
 from __future__ import annotations
 
+from unitboard.domain.calls.events import CallLightRaised
 from unitboard.domain.events import BedEvent
 from unitboard.domain.stays.events import AdmissionRequested
 from unitboard.store import EventLog, StoredEvent
 
 SIMULATED_DESK = "sim:secretary"
 SIMULATED_EVS = "sim:evs"
-SIMULATED_ACTORS = frozenset({SIMULATED_DESK, SIMULATED_EVS})
+SIMULATED_NURSE_CALL = "sim:nurse-call"
+SIMULATED_ACTORS = frozenset({SIMULATED_DESK, SIMULATED_EVS, SIMULATED_NURSE_CALL})
 """The actors the simulator acts as: an event whose metadata names one was its doing."""
 READ_PER_STEP = 10_000
 """Events read per step: a long log is read over a few steps, never holding the writer
@@ -29,6 +31,8 @@ class SimulatedWork:
         """Encounters whose admission the simulator requested."""
         self.beds: set[str] = set()
         """Beds whose latest cleaning, dirtying or block event the simulator caused."""
+        self.calls: set[str] = set()
+        """Call lights the simulator raised (it answers and clears only these)."""
 
     def refresh(self) -> bool:
         """Read on from the last position, at most `per_step` events; True once it has
@@ -44,6 +48,8 @@ class SimulatedWork:
         event = stored.event
         if isinstance(event, AdmissionRequested) and by_simulator:
             self.encounters.add(event.encounter_id)
+        elif isinstance(event, CallLightRaised) and by_simulator:
+            self.calls.add(event.call_id)
         elif isinstance(event, BedEvent):
             if by_simulator:
                 self.beds.add(event.bed_id)

@@ -20,16 +20,17 @@ from unitboard.service.handler import CommandService
 from unitboard.store.credentials import CredentialStore
 
 DEMO_PASSWORD_SUFFIX = "-demo"
-DEMO_USERS = [
-    ("secretary", "secretary", "Sam Secretary"),
-    ("charge", "charge_nurse", "Casey Charge"),
-    ("nurse", "nurse", "Noor Nurse"),
-    ("nurse2", "nurse", "Nick Nurse"),
-    ("transport", "transport", "Theo Transport"),
-    ("evs", "evs", "Eva Housekeeping"),
-    ("provider", "provider", "Dr. Priya Provider"),
-    ("admin", "admin", "Ada Admin"),
+DEMO_USERS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("secretary", "secretary", "Sam Secretary", ("4W", "3N")),
+    ("charge", "charge_nurse", "Casey Charge", ("4W",)),
+    ("nurse", "nurse", "Noor Nurse", ("4W",)),
+    ("nurse2", "nurse", "Nick Nurse", ("4W",)),
+    ("transport", "transport", "Theo Transport", ()),
+    ("evs", "evs", "Eva Housekeeping", ()),
+    ("provider", "provider", "Dr. Priya Provider", ("4W", "ICU")),
+    ("admin", "admin", "Ada Admin", ()),
 ]
+"""(username, role, name, units): the 4W staff get its pages and its call lights' ladder."""
 SEEDER = Actor("demo", "integration", None, "demo seed")
 LAYOUT_LOADER = Actor("demo", "admin", None, "demo seed")
 DISPLAY_UNIT = "4W"
@@ -64,9 +65,11 @@ def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
     users: list[tuple[str, str, str]] = []
     token = None
     if marked or not credentials.list_users():
-        for username, role, name in DEMO_USERS:
+        for username, role, name, home_units in DEMO_USERS:
             if credentials.get_user(username) is None:
-                add_user(credentials, username, username + DEMO_PASSWORD_SUFFIX, role, name)
+                password = username + DEMO_PASSWORD_SUFFIX
+                known = tuple(u for u in home_units if u in service.state[Layout].units)
+                add_user(credentials, username, password, role, name, known)
             users.append((username, username + DEMO_PASSWORD_SUFFIX, role))
         token = credentials.get_setting("demo_display_token")
         if token is None:

@@ -10,8 +10,14 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from unitboard.demo.provenance import SIMULATED_DESK, SIMULATED_EVS, SimulatedWork
+from unitboard.demo.provenance import (
+    SIMULATED_DESK,
+    SIMULATED_EVS,
+    SIMULATED_NURSE_CALL,
+    SimulatedWork,
+)
 from unitboard.domain.beds.state import Bed, Beds
+from unitboard.domain.calls.state import Call, Calls
 from unitboard.domain.errors import DomainError
 from unitboard.domain.hospital import Hospital
 from unitboard.domain.layout.state import Layout
@@ -63,6 +69,23 @@ FAMILY = [
     "Ivanova",
     "Mensah",
 ]
+LIGHT_KINDS = {
+    "routine": 30,
+    "bathroom": 25,
+    "pain": 20,
+    "bed_exit": 12,
+    "staff_assist": 10,
+    "code_blue": 1,
+}
+"""How often each kind of call light is pressed, roughly."""
+NEEDS = {
+    "routine": "water, and the blinds closed",
+    "bathroom": "help to the bathroom",
+    "pain": "pain 6/10, asks for the next dose",
+    "bed_exit": "trying to get up alone",
+    "staff_assist": "nurse asks for a second pair of hands",
+    "code_blue": "team on the way",
+}
 ATTENDINGS = ["Dr. Adeyemi", "Dr. Lindqvist", "Dr. Park", "Dr. Romero", "Dr. Weiss"]
 log = logging.getLogger(__name__)
 
@@ -73,6 +96,7 @@ class Simulator:
         self.rng = rng or random.Random()
         self.desk = Actor(SIMULATED_DESK, "secretary", None, "simulated unit secretary")
         self.evs = Actor(SIMULATED_EVS, "evs", None, "simulated housekeeping")
+        self.nurse_call = Actor(SIMULATED_NURSE_CALL, "integration", None, "simulated nurse call")
         self.work = SimulatedWork(service.log)
         self._serial = 0
 
@@ -106,6 +130,9 @@ class Simulator:
             (5, self.clean_a_bed),
             (1, self.move_someone),
             (1, self.transfer_someone),
+            (0.8, self.press_a_call_light),
+            (2, self.answer_a_call_light),
+            (2, self.clear_a_call_light),
         ]
         weights = [w for w, _ in actions]
         self.rng.choices([a for _, a in actions], weights)[0]()
@@ -226,3 +253,34 @@ class Simulator:
                 "reason": "level of care",
             },
         )
+
+    # -- call lights: a few per unit an hour, answered in a minute or two, cleared later --
+
+    def _own_lights(self, predicate: Callable[[Call], bool]) -> list[Call]:
+        own = self.work.calls
+        return [c for c in self.state[Calls].active.values() if c.call_id in own and predicate(c)]
+
+    def press_a_call_light(self) -> None:
+        in_bed = self._stays(lambda s: s.status == "admitted" and s.bed_id is not None)
+        if not in_bed:
+            return
+        stay = self.rng.choice(in_bed)
+        kind = self.rng.choices(list(LIGHT_KINDS), list(LIGHT_KINDS.values()))[0]
+        self.run("RaiseCallLight", {"bed_id": stay.bed_id, "kind": kind}, actor=self.nurse_call)
+
+    def answer_a_call_light(self) -> None:
+        """The desk answers over the intercom; some lights wait long enough to escalate."""
+        waiting = self._own_lights(lambda c: c.status == "raised" and self.rng.random() < 0.5)
+        if waiting:
+            call = self.rng.choice(waiting)
+            note = NEEDS.get(call.kind, "on the way")
+            self.run("AnswerCallLight", {"call_id": call.call_id, "note": note})
+
+    def clear_a_call_light(self) -> None:
+        """Staff reach the bedside and reset the light (a code blue, whatever its state)."""
+        answered = self._own_lights(
+            lambda c: (c.status == "answered" or c.kind == "code_blue") and self.rng.random() < 0.4
+        )
+        if answered:
+            call = self.rng.choice(answered)
+            self.run("ClearCallLight", {"call_id": call.call_id}, actor=self.nurse_call)

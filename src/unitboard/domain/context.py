@@ -52,3 +52,5 @@ class Context:
     actor: str = "system"
     role: str = "admin"
     people: People = NoPeople()
+    actor_name: str | None = None
+    """How the screens name the one acting (a person's name, a token's name), when known."""

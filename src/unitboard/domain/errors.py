@@ -27,3 +27,10 @@ class InvalidInput(DomainError):
     """The command is well-formed but its values make no sense."""
 
     code = "invalid"
+
+
+class NotAllowed(DomainError):
+    """The person may not do this to this thing (a page that is not theirs to acknowledge),
+    whatever their role may do elsewhere."""
+
+    code = "forbidden"

@@ -55,6 +55,9 @@ BLOCK_LABELS: dict[BlockKind, str] = {
     "other": "Other",
 }
 EVS_PRIORITY_LABELS: dict[EvsPriority, str] = {"stat": "STAT clean", "clean_next": "Clean next"}
+TERMINAL_LABEL = "Terminal clean — isolation"
+"""A bed that needs a terminal clean (a patient on isolation precautions left it, or its
+isolation or contaminated block was lifted), as every screen names it."""
 STATUS_LABELS: dict[BedStatus, str] = {
     "occupied": "Occupied",
     "reserved": "Reserved",

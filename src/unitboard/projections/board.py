@@ -1,9 +1,10 @@
 """The board read model: the hospital folded from the log, and the views each screen reads
 (a unit's beds with one status each, census counts, the patients waiting for a bed, the
-transfers going out, the EVS queue)."""
+transfers going out, the EVS queue and the beds cleaned lately)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from unitboard.domain.stays.state import Stay, Stays
 from unitboard.domain.values import BLOCK_LABELS, STATUS_CODES
 from unitboard.projections.alerts import name_alert_view, unit_name_alerts
 from unitboard.projections.privacy import shown_name, staff_name
+from unitboard.projections.responses import ResponseTimes
 from unitboard.projections.trail import Trail, TransferRouter
 
 
@@ -47,6 +49,9 @@ class BoardProjection:
         self._name_alerts_at = -1
         self.trail = Trail()
         self.router = TransferRouter(self.hospital.registry, self.trail)
+        self.responses = ResponseTimes()
+        """Call-light and page response times (projections/responses.py)."""
+        self.watch = {**self.trail.watch, **self.responses.watch}
 
     @property
     def position(self) -> int:
@@ -66,7 +71,7 @@ class BoardProjection:
 
     def apply(self, events: Sequence[Recorded]) -> None:
         hospital, updated_at, units_of = self.hospital, self.updated_at, self.router.units
-        watch = self.trail.watch
+        watch = self.watch
         self.trail.new_batch()
         for recorded in events:
             if recorded.position <= hospital.position:
@@ -162,6 +167,7 @@ class BoardProjection:
             "occupancy": bed.occupancy,
             "cleanliness": bed.cleanliness,
             "evs_priority": self.evs_priority(bed),
+            **cleaning_view(bed, viewer),
             "blocked": block_view(block, viewer) if block else None,
             "status": status,
             "status_code": STATUS_CODES[status],
@@ -218,16 +224,35 @@ class BoardProjection:
             "transfer_reason": stay.transfer_reason,
         }
 
-    def evs_queue(self) -> list[Bed]:
-        """Beds to clean, across the hospital, most needed first: a bed a waiting patient
-        needs (reserved, stat), then clean-next, then the longest dirty."""
+    def evs_queue(self, unit_id: str | None = None) -> list[Bed]:
+        """Beds to clean, across the hospital or on one unit, most needed first: a bed a
+        waiting patient needs (reserved, stat), then clean-next, then the longest dirty."""
         beds = [
-            b for b in self.beds.values() if b.cleanliness != "clean" and b.occupancy != "occupied"
+            b
+            for b in self.beds.values()
+            if b.cleanliness != "clean"
+            and b.occupancy != "occupied"
+            and (unit_id is None or b.unit_id == unit_id)
         ]
         rank = {"stat": 0, "clean_next": 1, None: 2}
         return sorted(
             beds, key=lambda b: (rank[self.evs_priority(b)], b.dirty_since or "", b.bed_id)
         )
+
+    def recently_cleaned(self, since: dt.datetime, unit_id: str | None = None) -> list[Bed]:
+        """Beds cleaned since `since` that are still clean with no patient in them, the
+        latest first: those whose clean can still be undone."""
+        cleaned = [
+            (last.at, b)
+            for b in self.beds.values()
+            if (last := b.last_clean) is not None
+            and b.occupancy != "occupied"
+            and (unit_id is None or b.unit_id == unit_id)
+            and recorded_after(last.at, since)
+        ]
+        return [
+            b for _, b in sorted(cleaned, key=lambda pair: (pair[0], pair[1].bed_id), reverse=True)
+        ]
 
     def evs_priority(self, bed: Bed) -> str | None:
         if bed.cleanliness == "clean" or bed.occupancy == "occupied":
@@ -237,6 +262,27 @@ class BoardProjection:
         if bed.evs_priority:
             return bed.evs_priority
         return "clean_next" if self.pending_admissions(bed.unit_id) else None
+
+
+def cleaning_view(bed: Bed, viewer: Viewer) -> dict[str, Any]:
+    """Housekeeping's facts on a bed: a terminal clean needed, who is cleaning it and since
+    when, and its last clean while it is still clean (staff are named, as nurses are)."""
+    cleaning = last = None
+    if bed.cleanliness == "cleaning" and bed.cleaning_since is not None:
+        by = staff_name(bed.cleaning_by, privacy=viewer.privacy)
+        cleaning = {"by": by, "since": bed.cleaning_since}
+    if bed.last_clean is not None:
+        by = staff_name(bed.last_clean.by, privacy=viewer.privacy)
+        last = {"by": by, "at": bed.last_clean.at}
+    return {"terminal": bed.terminal, "cleaning": cleaning, "last_clean": last}
+
+
+def recorded_after(at: str, since: dt.datetime) -> bool:
+    """Whether a recorded time (ISO 8601, with its offset) is at or after `since`."""
+    try:
+        return dt.datetime.fromisoformat(at) >= since
+    except (TypeError, ValueError):
+        return False
 
 
 def block_view(block: Block, viewer: Viewer) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from unitboard.domain.values import (
     EVS_PRIORITY_LABELS,
     ISOLATION_LABELS,
     SOURCE_LABELS,
+    TERMINAL_LABEL,
 )
 from unitboard.projections.board import BoardProjection
 from unitboard.projections.trail import STAYS_PER_BED
@@ -129,6 +130,18 @@ def _changes(event: s.PatientUpdated) -> str:
     return "Patient updated: " + ", ".join(shown)
 
 
+def _dirty(event: b.BedMarkedDirty) -> str:
+    said = {
+        "vacated": "Patient left; bed dirty",
+        "unblocked": "Block lifted before the bed was clean",
+        "evs": "Marked dirty",
+    }[event.reason]
+    details = [EVS_PRIORITY_LABELS[event.priority]] if event.priority else []
+    if event.terminal:
+        details.append(TERMINAL_LABEL)
+    return said + (f" ({', '.join(details)})" if details else "")
+
+
 Describer = Callable[[BoardProjection, Any], str]
 
 DESCRIBE: dict[type[Event], Describer] = {
@@ -167,13 +180,14 @@ DESCRIBE: dict[type[Event], Describer] = {
     s.DischargeCancelled: lambda p, e: f"Discharge undone, back in {_bed(p, e.bed_id)}: {e.reason}",
     s.PatientUpdated: lambda p, e: _changes(e),
     s.NurseAssigned: lambda p, e: f"Nurse assigned: {e.nurse_name or e.nurse}",
-    b.BedMarkedDirty: lambda p, e: (
-        "Patient left; bed dirty"
-        if e.reason == "vacated"
-        else "Marked dirty" + (f" ({EVS_PRIORITY_LABELS[e.priority]})" if e.priority else "")
-    ),
+    b.BedMarkedDirty: lambda p, e: _dirty(e),
     b.CleaningStarted: lambda p, e: "Cleaning started",
     b.BedCleaned: lambda p, e: "Cleaned",
+    b.BedCleanUndone: lambda p, e: (
+        "Clean undone: still dirty"
+        + (f" ({TERMINAL_LABEL})" if e.terminal else "")
+        + (f": {e.reason}" if e.reason else "")
+    ),
     b.BedBlocked: lambda p, e: (
         f"Blocked ({BLOCK_LABELS[e.kind]}): {e.reason}"
         + (f", until {_when(e.until)}" if e.until else "")

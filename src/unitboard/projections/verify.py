@@ -26,6 +26,7 @@ def views(projection: BoardProjection) -> dict[str, Any]:
         "boards": {u: projection.unit_board(u, FULL) for u in units},
         "walls": {u: projection.unit_board(u, WALL) for u in units},
         "evs": [bed.bed_id for bed in projection.evs_queue()],
+        "responses": (projection.responses.lights, projection.responses.pages),
     }
 
 

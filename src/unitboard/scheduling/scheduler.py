@@ -35,8 +35,7 @@ SCHEDULER = Actor("scheduler", SYSTEM, None, "unitboard")
 """Who fires what falls due: its events record this actor, in the system role."""
 
 Fire = Callable[[Actor, str, dict[str, Any], str], Awaitable[Appended]]
-"""(actor, command, data, idempotency key) -> the append, once this process's projections
-show it."""
+"""(actor, command, data, idempotency key) -> the append."""
 RunBlocking = Callable[[Callable[[], bool]], Awaitable[bool]]
 Clock = Callable[[], dt.datetime]
 
@@ -45,7 +44,11 @@ HOLD_SECONDS = 30.0
 with it (the log would record nothing anyway)."""
 REFUSED_HOLD_SECONDS = 300.0
 """A firing the domain refused is tried again only after this long (said once)."""
-COALESCE_SECONDS = 0.02
+COALESCE_SECONDS = 0.25
+"""After the log moves, wait this long before looking again: a storm of appends costs a
+look (a walk over every open light and page) per quarter second, not one per event."""
+IN_FLIGHT = 8
+"""Firings sent at once (the writer appends them in turn; their waits overlap)."""
 
 
 def utc_now() -> dt.datetime:
@@ -97,10 +100,16 @@ class Scheduler:
         self.wake = asyncio.Event()
         """Set when the log moves: a new event may bring a due time nearer."""
         self._held: dict[str, float] = {}  # firing key -> monotonic time it may fire again
+        self._dues: list[Due] = []
+        """What the hospital said falls due at the last look, soonest first."""
+        self._stale = True
+        """Whether the log moved since that look (only an event changes what falls due;
+        time passing only brings it nearer)."""
         self._failing = ThrottledWarning(log)
 
     def moved(self, _events: object = None) -> None:
-        """The log moved (a sink of the follower): look again now."""
+        """The log moved (a sink of the follower): look again soon."""
+        self._stale = True
         self.wake.set()
 
     async def run(self) -> None:
@@ -111,6 +120,7 @@ class Scheduler:
                     next_at = await self.fire_due()
                     await self._sleep(self._wait_until(next_at))
                 else:
+                    self._stale = True  # a new leader looks afresh
                     await asyncio.sleep(self.tick_seconds)
         finally:
             self.leadership.resign()
@@ -131,18 +141,23 @@ class Scheduler:
         return leading
 
     async def fire_due(self) -> dt.datetime | None:
-        """Fire everything due now, soonest first; the next due time after that, or None."""
+        """Fire everything due now, soonest first, a few at a time (the writer takes them in
+        turn); the next due time after that, or None."""
         now = self.clock()
         held_until = self._held
         clock_now = time.monotonic()
         for key in [k for k, until in held_until.items() if until <= clock_now]:
             del held_until[key]
-        for due in self.registry.due(self.state()):
-            if due.at > now:
-                return due.at
-            if not await self._fire(due):
+        if self._stale:
+            self._stale = False
+            self._dues = self.registry.due(self.state())
+        due_now = [due for due in self._dues if due.at <= now]
+        for start in range(0, len(due_now), IN_FLIGHT):
+            fired = await asyncio.gather(*map(self._fire, due_now[start : start + IN_FLIGHT]))
+            if not all(fired):
                 return None  # the log is away: try again next turn
-        return None
+        later = (due.at for due in self._dues if due.at > now)
+        return next(later, None)
 
     async def _fire(self, due: Due) -> bool:
         name = type(due.command).__name__
@@ -182,6 +197,4 @@ class Scheduler:
                 await self.wake.wait()
         except TimeoutError:
             return
-        # Woken by the log: let a burst of events land before looking, so a storm of
-        # appends costs a look per COALESCE_SECONDS, not one per event.
-        await asyncio.sleep(min(seconds, COALESCE_SECONDS))
+        await asyncio.sleep(min(seconds, COALESCE_SECONDS))  # let a burst of events land

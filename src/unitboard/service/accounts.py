@@ -124,6 +124,18 @@ class Accounts:
         self.store.add_token(name, role, unit, token_hash(token), by=by)
         return token
 
+    def create_personal_token(self, name: str, username: str, *, by: str) -> str:
+        """A token that acts as `username`: their role, their units, their pages, as they
+        are at each request (disabling them disables it). Returned once; only its hash is
+        kept."""
+        check_token_name(name)
+        user = self._user(username)
+        if user.disabled:
+            raise CredentialError(f"{username} is disabled: enable them before giving a token.")
+        token = secrets.token_urlsafe(32)
+        self.store.add_token(name, user.role, None, token_hash(token), by=by, username=username)
+        return token
+
     def revoke_token(self, token_id: int, *, by: str) -> tuple[Token, int]:
         """Revoke a token and end the display sessions it opened: (the token, how many)."""
         token = self.store.revoke_token(token_id, by=by)

@@ -100,6 +100,8 @@ def actor_for_token(store: CredentialStore, token: str) -> Actor | None:
     found = store.find_token(token_hash(token))
     if found is None:
         return None
+    if found.username is not None:
+        return actor_for_user(store, found.username)
     return token_actor(found)
 
 

@@ -26,6 +26,7 @@ from unitboard.domain.roles import role_label
 from unitboard.service.auth import Actor
 from unitboard.service.errors import Conflict, Forbidden, InputError
 from unitboard.service.people import StaffDirectory
+from unitboard.service.scope import check_scope
 from unitboard.service.validation import describe
 from unitboard.store import Appended, ConcurrencyError, EventLog, IdempotencyConflict, StoredEvent
 from unitboard.store.credentials import CredentialStore
@@ -79,9 +80,10 @@ class CommandService:
         digest = request_hash(actor.name, name, data)
         metadata = self._metadata(actor, name, idempotency_key, correlation_id)
         with self._lock:
-            context = Context(actor.name, actor.role, self.people)
+            context = Context(actor.name, actor.role, self.people, actor.display_name)
 
             def decider(state: Hospital) -> list[Event]:
+                check_scope(state, actor, command)
                 return decide(state, command, context)
 
             try:

@@ -7,13 +7,19 @@ read through domain/registry.py).
 - confidential_names: the real name of a confidential stay (others see its alias).
 - events: the raw event log (`GET /api/events`, `WS /ws/events`), which holds every patient
   ever admitted, so only for systems that integrate and for administrators.
+- calls: a unit's call lights (`GET /api/units/{unit_id}/calls`); in privacy mode without
+  the typed note of the need.
+- pages: which pages (`GET /api/pages`): "own" those that reach the person (theirs, their
+  role's on their units) and those they sent; "unit" those of their units too (the desk);
+  "all"; "none".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from unitboard.projections.board import Viewer
+from unitboard.projections.calls import PageScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,26 +27,31 @@ class Reads:
     identity: bool
     confidential_names: bool
     events: bool
+    calls: bool = False
+    pages: PageScope = "none"
 
     @property
     def viewer(self) -> Viewer:
         return Viewer(privacy=not self.identity, see_confidential=self.confidential_names)
 
 
-_CARE = Reads(identity=True, confidential_names=True, events=False)
-_PRIVACY = Reads(identity=False, confidential_names=False, events=False)
-_SYSTEM = Reads(identity=True, confidential_names=True, events=True)
+_CARE = Reads(identity=True, confidential_names=True, events=False, calls=True, pages="own")
+_DESK = replace(_CARE, pages="unit")
+"""The secretary and the charge nurse run the unit's pages."""
+_PRIVACY = Reads(identity=False, confidential_names=False, events=False, pages="own")
+_WALL = replace(_PRIVACY, calls=True, pages="none")
+_SYSTEM = Reads(identity=True, confidential_names=True, events=True, calls=True, pages="all")
 
 READS: dict[str, Reads] = {
     "admin": _SYSTEM,
     "integration": _SYSTEM,
-    "secretary": _CARE,
-    "charge_nurse": _CARE,
+    "secretary": _DESK,
+    "charge_nurse": _DESK,
     "nurse": _CARE,
     "provider": _CARE,
     "evs": _PRIVACY,
     "transport": _PRIVACY,
-    "display": _PRIVACY,
+    "display": _WALL,
 }
 """Every role, and what it reads. A role missing here reads nothing (reads_of)."""
 

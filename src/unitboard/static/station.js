@@ -1,7 +1,8 @@
 /* The station: keyboard shortcuts, the bed filter, the action panel and where focus goes,
  * refusals that stay until the person dismisses them or acts, errors shown where the person
- * looks (never only in the console), and idle logoff. No inline handlers: the
- * Content-Security-Policy forbids them. */
+ * looks (never only in the console), what a screen reader is told of live changes (a new
+ * patient waiting, the open bed changed, a refusal), and idle logoff. No inline handlers:
+ * the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
   if (window.unitboardStation) return;
@@ -12,18 +13,26 @@
   var kept = {};          // form id -> a refusal shown in it, put back after each push
   var focusKey = null;    // where focus was inside a part a push replaced
   var panelTile = null;   // the open panel's bed tile as it looked when the panel was drawn
-  var refreshing = false; // the panel is being redrawn because its bed changed
+  var refreshing = false; // the panel is being redrawn because its bed changed (REFRESH: asked)
   var refreshTimer = 0;
   var asked = 0;          // requests the person made: a redraw started before one is dropped
+  var waitingSaid = null; // ids of the queue's rows already said aloud
+  var placed = null;      // the field the panel put focus in as it opened (keyOf): not typing yet
   var REDRAW = "X-Unitboard-Redraw";
+  var REFRESH = "refresh"; // the person asked for the panel as it is now, typed values and all
 
   function root() { return document.querySelector(".st[data-idle-ms]"); }
   function panel() { return document.getElementById("panel"); }
   /* Whether the panel shows a bed. Not read from its class: while htmx settles a swap (20 ms)
    * the new panel wears the old one's classes. */
   function isOpen(p) { return !!p && p.hasAttribute("data-bed"); }
-  function shown(el) { return !!el && el.getClientRects().length > 0; }
+  /* Laid out and not hidden; the content of a closed <details> is laid out, but not shown. */
+  function shown(el) {
+    if (!el) return false;
+    return el.checkVisibility ? el.checkVisibility({ visibilityProperty: true }) : el.getClientRects().length > 0;
+  }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function say(text, urgent) { if (window.unitboardSay) window.unitboardSay(text, urgent); }
 
   function localDates(where) {
     (where || document).querySelectorAll("time.local-datetime").forEach(function (el) {
@@ -58,8 +67,12 @@
     return bed ? document.getElementById("bed-" + bed) : null;
   }
 
+  /* How a bed looks, to tell that it changed: its status, its text, and what the panel shows
+   * beyond the tile (data-look: the attending). */
   function tileLook(tile) {
-    return tile ? tile.getAttribute("data-status") + "|" + tile.textContent.replace(/\s+/g, " ") : null;
+    if (!tile) return null;
+    return tile.getAttribute("data-status") + "|" + (tile.getAttribute("data-look") || "") + "|" +
+      tile.textContent.replace(/\s+/g, " ");
   }
 
   /* A key that finds "the same" element in a redrawn part: its id, or its form's id and name. */
@@ -92,7 +105,9 @@
     Object.keys(kept).forEach(function (id) {
       var form = document.getElementById(id);
       if (!form) { delete kept[id]; return; } // what it was about is gone
-      if (!form.querySelector(".refusal")) form.insertAdjacentHTML("beforeend", kept[id]);
+      if (form.querySelector(".refusal")) return;
+      form.insertAdjacentHTML("beforeend", kept[id]);
+      form.lastElementChild.unitboardSaid = true; // said when it came; not again
     });
     if (focusKey) {
       var key = focusKey;
@@ -113,12 +128,24 @@
     if (e.detail.shouldSwap && e.detail.target) remember(e.detail.target);
   });
   document.addEventListener("unitboard:beforeApply", function (e) { remember(e.target); });
-  document.addEventListener("unitboard:applied", restore);
+  document.addEventListener("unitboard:applied", function () { restore(); sayNewlyWaiting(); });
   document.addEventListener("htmx:wsAfterMessage", function () {
     restore();
     filter();
+    sayNewlyWaiting();
     panelChanged();
   });
+
+  /* A patient who joined the queue since it was last drawn is said aloud, by initials and
+   * unit (each row carries its sentence: data-say). The rows on the page as it loads are not. */
+  function sayNewlyWaiting() {
+    var now = {};
+    document.querySelectorAll("#station-queue tr[data-say]").forEach(function (row) {
+      now[row.id] = true;
+      if (waitingSaid && !waitingSaid[row.id]) say(row.getAttribute("data-say"));
+    });
+    waitingSaid = now;
+  }
 
   // -- refusals and errors, in place -----------------------------------------------------------
 
@@ -143,7 +170,9 @@
     var old = where.querySelector(":scope > .refusal");
     if (old) old.remove();
     if (where.id === "panel" && !isOpen(where)) where.innerHTML = "";
-    where.appendChild(refusalHtml(message));
+    var p = refusalHtml(message);
+    where.appendChild(p);
+    if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
   }
 
   function messageOf(xhr) {
@@ -213,63 +242,133 @@
     }
     if (t.id !== "panel") return;
     panelTile = tileLook(tileOf(t));
+    if (refreshing === REFRESH) { // asked for by the person: as if opened afresh
+      refreshing = false;
+      focusKey = null;
+      focusFirst(t);
+      return;
+    }
     if (refreshing) { refreshing = false; restore(); return; }
     var asked = e.detail.requestConfig || {};
     var opened = asked.verb === "get"; // a bed opened (a command's answer is a post)
     var refused = t.querySelector(".refusal");
     var notice = t.querySelector(".notice");
-    if (opened) focusOn(firstAction(t) || t.querySelector("[data-close-panel]"));
+    if (opened) focusFirst(t);
     else if (refused) focusOn(firstAction(refused.closest("form") || t) || refused.querySelector("[data-dismiss]"));
     else if (notice) focusOn(notice);
   });
 
-  /* The panel's bed changed under it (someone else acted): draw it again, unless the person
-   * is typing in it, waits for an answer from it, or has a refusal there to read. */
+  /* A bed just opened: its first action has focus, which is not yet the person typing. */
+  function focusFirst(p) {
+    var first = firstAction(p);
+    placed = first ? keyOf(first) : null;
+    focusOn(first || p.querySelector("[data-close-panel]"));
+  }
+
+  /* The panel's bed changed under it (someone else acted): it is said aloud, and the panel
+   * drawn again, once no answer is awaited. Not over what the person is typing there, nor a
+   * refusal they have to read: the panel stays as it is, with a notice that the bed changed
+   * and a button that draws it as it is now. */
   function panelChanged() {
     var p = panel();
     if (!isOpen(p)) return;
     var look = tileLook(tileOf(p));
     if (look === null || look === panelTile) return;
+    panelTile = look;
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(function () {
-      var now = panel();
-      if (!now || now !== p || document.querySelector(".htmx-request")) return;
-      if (now.querySelector(".refusal") || typing(now)) return;
-      var unit = root() && root().getAttribute("data-unit");
-      var bed = now.getAttribute("data-bed");
-      if (!unit || !bed) return;
-      var history = now.querySelector("#history");
-      var past = history ? history.innerHTML : "";
-      remember(now);
-      refreshing = true;
-      var before = asked;
-      var headers = {};
-      headers[REDRAW] = String(before);
-      htmx.ajax("GET", "/station/" + unit + "/bed/" + bed, { target: "#panel", swap: "outerHTML", headers: headers }).then(function () {
-        var h = document.getElementById("history");
-        if (h && past) h.innerHTML = past;
-      }, function () { refreshing = false; });
-    }, 150);
+    refreshTimer = setTimeout(function () { redraw(p); }, 150);
   }
 
-  // A redraw whose answer comes after the person opened another bed, or acted, is dropped.
+  function redraw(p) {
+    var now = panel();
+    if (!now || now !== p) return; // another bed, or the same one drawn anew meanwhile
+    if (document.querySelector(".htmx-request")) { // an answer is on its way: after it
+      refreshTimer = setTimeout(function () { redraw(p); }, 300);
+      return;
+    }
+    if (now.querySelector(".refusal") || typing(now)) { changedUnderfoot(now, typing(now)); return; }
+    say(bedName(now) + " changed");
+    fetchPanel(now, "");
+  }
+
+  function fetchPanel(p, why) {
+    var unit = root() && root().getAttribute("data-unit");
+    var bed = p.getAttribute("data-bed");
+    if (!unit || !bed) return;
+    var history = p.querySelector("#history");
+    var past = history ? history.innerHTML : "";
+    remember(p);
+    refreshing = why || true;
+    var headers = {};
+    headers[REDRAW] = asked + (why ? ":" + why : "");
+    htmx.ajax("GET", "/station/" + unit + "/bed/" + bed, { target: "#panel", swap: "outerHTML", headers: headers }).then(function () {
+      var h = document.getElementById("history");
+      if (h && past && !why) h.innerHTML = past;
+    }, function () { refreshing = false; });
+  }
+
+  function bedName(p) {
+    var label = tileOf(p) && tileOf(p).querySelector(".st-bed-label");
+    return "Bed " + (label ? label.textContent.trim() : p.getAttribute("data-bed"));
+  }
+
+  /* What the person typed (or the refusal they read) stays; a notice says the bed changed,
+   * with a way to see it as it is now. */
+  function changedUnderfoot(p, typed) {
+    var when = typed ? " while you were typing" : " since";
+    var note = p.querySelector(".st-stale");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "st-stale";
+      note.setAttribute("tabindex", "-1");
+      note.textContent = "This bed changed" + when + " — review. ";
+      var b = document.createElement("button");
+      b.type = "button";
+      b.setAttribute("data-refresh-panel", "");
+      b.title = "Show the bed as it is now (what you typed here is dropped)";
+      b.textContent = "Refresh";
+      note.appendChild(b);
+      var head = p.querySelector(".st-panel-head");
+      if (head) head.insertAdjacentElement("afterend", note); else p.insertBefore(note, p.firstChild);
+    }
+    say(bedName(p) + " changed" + when + " — review");
+  }
+
+  // A redraw whose answer comes after the person opened another bed, or acted, is dropped;
+  // so is one that would replace what they began typing meanwhile (unless they asked for it).
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (!isRedraw(e.detail)) return;
     var now = panel();
-    var started = Number(e.detail.requestConfig.headers[REDRAW]);
+    var mark = String(e.detail.requestConfig.headers[REDRAW]).split(":");
     var bed = (e.detail.requestConfig.path || "").split("/").pop();
-    if (started !== asked || !now || now.getAttribute("data-bed") !== bed || e.detail.isError) {
+    if (Number(mark[0]) !== asked || !now || now.getAttribute("data-bed") !== bed || e.detail.isError) {
       e.detail.shouldSwap = false;
       refreshing = false;
+    } else if (mark[1] !== REFRESH && (now.querySelector(".refusal") || typing(now))) {
+      e.detail.shouldSwap = false;
+      refreshing = false;
+      changedUnderfoot(now, typing(now));
     }
   });
 
+  /* Whether the person is filling a form in this part: a field of it has focus (other than
+   * the one the panel gave focus to as it opened), or a field differs from what the page gave
+   * (typed, chosen, ticked). */
   function typing(part) {
     var a = document.activeElement;
-    if (a && part.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName)) return true;
-    return Array.prototype.some.call(part.querySelectorAll("input, textarea"), function (f) {
-      return f.type !== "hidden" && f.value !== f.defaultValue;
+    if (a && part.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && keyOf(a) !== placed) return true;
+    return Array.prototype.some.call(part.querySelectorAll("input, textarea, select"), function (f) {
+      if (f.type === "hidden") return false;
+      if (f.tagName === "SELECT") return f.selectedIndex !== defaultIndex(f);
+      if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+      return f.value !== f.defaultValue;
     });
+  }
+
+  /* The option a select shows when untouched: the one marked selected, else the first. */
+  function defaultIndex(select) {
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].defaultSelected) return i;
+    return select.options.length ? 0 : -1;
   }
 
   // -- after a reply: a form that asks for focus elsewhere (a new row of the queue) -------------
@@ -277,6 +376,7 @@
   document.addEventListener("htmx:afterRequest", function () {
     setTimeout(function () {
       restore();
+      sayNewlyWaiting();
       var asks = document.querySelector("[data-focus]");
       if (!asks) return;
       var target = document.getElementById(asks.getAttribute("data-focus"));
@@ -300,6 +400,12 @@
   document.addEventListener("click", function (e) {
     if (!e.target.closest) return;
     if (e.target.closest("[data-close-panel]")) { window.unitboardClosePanel(); return; }
+    if (e.target.closest("[data-refresh-panel]")) {
+      lastActivity = Date.now();
+      var open = panel();
+      if (isOpen(open)) fetchPanel(open, REFRESH);
+      return;
+    }
     var d = e.target.closest("[data-dismiss]");
     if (d) dismiss(d.closest(".refusal"));
   });
@@ -337,5 +443,5 @@
     if (ms > 0 && Date.now() - lastActivity > ms) window.location.href = "/login";
   }, 5000);
 
-  document.addEventListener("DOMContentLoaded", function () { localDates(document); });
+  document.addEventListener("DOMContentLoaded", function () { localDates(document); sayNewlyWaiting(); });
 })();

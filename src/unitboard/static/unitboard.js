@@ -97,6 +97,76 @@
 
 /* The station's keyboard, panel, refusals and idle logoff: static/station.js. */
 
+// What a screen reader says of a live change: short sentences in the page's two live
+// regions (base.html), #say politely, #say-now at once (refusals). Sentences said in the same
+// moment are said together; the region is emptied first so that a sentence said again is
+// said again. Each screen says its own changes: a count that rose (data-say-rise on the
+// number: the wall's patients waiting, the house view's units), a refusal that came back
+// as the answer to what the person did, or one that was on the page as it loaded.
+(function () {
+  "use strict";
+  var queued = { say: [], "say-now": [] };
+  var timer = 0;
+  var counts = {};
+
+  function flush() {
+    Object.keys(queued).forEach(function (id) {
+      var region = document.getElementById(id);
+      if (region && queued[id].length) region.textContent = queued[id].join(" ");
+      queued[id] = [];
+    });
+  }
+
+  window.unitboardSay = function (text, urgent) {
+    if (!text) return;
+    var id = urgent ? "say-now" : "say";
+    var region = document.getElementById(id);
+    if (region && !queued[id].length) region.textContent = "";
+    queued[id].push(text);
+    clearTimeout(timer);
+    timer = setTimeout(flush, 120);
+  };
+
+  /* The words of a refusal, without its "Dismiss" button. */
+  function refusalText(el) {
+    return Array.prototype.map.call(el.childNodes, function (n) {
+      return n.nodeType === 1 && n.tagName === "BUTTON" ? "" : n.textContent;
+    }).join("").replace(/\s+/g, " ").trim();
+  }
+
+  function sayRefusals(part) {
+    if (!part || !part.querySelectorAll) return;
+    var found = Array.prototype.slice.call(part.querySelectorAll(".refusal"));
+    if (part.matches && part.matches(".refusal")) found.push(part);
+    found.forEach(function (el) {
+      if (el.unitboardSaid) return;
+      el.unitboardSaid = true;
+      window.unitboardSay("Refused: " + refusalText(el), true);
+    });
+  }
+  window.unitboardSayRefusal = function (el) { sayRefusals(el); };
+
+  function risen(quiet) {
+    document.querySelectorAll("[data-say-rise]").forEach(function (el) {
+      var what = el.getAttribute("data-say-rise");
+      var n = parseInt(el.textContent, 10);
+      if (isNaN(n)) return;
+      if (!quiet && what in counts && n > counts[what]) window.unitboardSay(what + " (" + n + " waiting)");
+      counts[what] = n;
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail && e.detail.requestConfig) sayRefusals(e.target); // the answer to a request
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () { risen(false); });
+  document.addEventListener("DOMContentLoaded", function () {
+    risen(true);
+    var main = document.querySelector("main, body");
+    sayRefusals(main);
+  });
+})();
+
 // Never a lost entry: a push does not replace a part of the page in which the person is
 // typing (a focused field, or a field whose value differs from what the page gave), nor one
 // holding a form whose answer has not come back yet (the answer must find its form). The

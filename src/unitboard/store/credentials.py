@@ -46,6 +46,9 @@ class Token:
     unit_id: str | None
     created_at: str
     revoked: bool = False
+    username: str | None = None
+    """A personal token: the person it acts as (their role and units, whatever `role` says:
+    that is theirs when it was made)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ _TOKEN_COLUMNS = [
     tokens.c.unit_id,
     tokens.c.created_at,
     tokens.c.revoked,
+    tokens.c.username,
 ]
 _AUDIT_COLUMNS = [
     admin_audit.c.id,
@@ -181,21 +185,39 @@ class CredentialStore:
     # -- tokens ------------------------------------------------------------------------------
 
     def add_token(
-        self, name: str, role: str, unit_id: str | None, token_hash: str, *, by: str = SYSTEM
+        self,
+        name: str,
+        role: str,
+        unit_id: str | None,
+        token_hash: str,
+        *,
+        by: str = SYSTEM,
+        username: str | None = None,
     ) -> Token:
         created_at = now_text()
-        values = {"name": name, "role": role, "unit_id": unit_id, "token_hash": token_hash}
+        values = {
+            "name": name,
+            "role": role,
+            "unit_id": unit_id,
+            "token_hash": token_hash,
+            "username": username,
+        }
         try:
             with self.engine.begin() as connection:
+                if username is not None:
+                    _must_exist(connection, username)
                 token_id: int = connection.execute(
                     tokens.insert().returning(tokens.c.id),
                     {**values, "created_at": created_at, "revoked": False},
                 ).scalar_one()
-                detail = f"{role}; unit: {unit_id or 'any'}; id {token_id}"
+                if username is not None:
+                    detail = f"personal, acts as {username}; id {token_id}"
+                else:
+                    detail = f"{role}; unit: {unit_id or 'any'}; id {token_id}"
                 _record(connection, by, "token created", name, detail)
         except IntegrityError:
             raise ValueError("a token with this hash already exists") from None
-        return Token(token_id, name, role, unit_id, created_at)
+        return Token(token_id, name, role, unit_id, created_at, username=username)
 
     def find_token(self, token_hash: str) -> Token | None:
         query = select(*_TOKEN_COLUMNS).where(

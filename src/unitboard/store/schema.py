@@ -95,7 +95,10 @@ tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", String(40), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("username", String(100), nullable=True),
 )
+"""A token acts as a system of its role (on its unit, if it names one), or, naming a
+`username`, as that person (a personal token)."""
 
 settings = Table(
     "settings",

@@ -23,12 +23,14 @@ from unitboard.store.faults import StorageFault
 from unitboard.web import (
     admin,
     api,
+    calls_api,
     display,
     event_stream,
     evs,
     health,
     house,
     login,
+    me,
     openapi,
     station,
 )
@@ -66,7 +68,14 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             await started.stop()
 
     app = Starlette(
-        routes=[*health.routes, *api.routes, *openapi.routes, *event_stream.routes, *login.routes],
+        routes=[
+            *health.routes,
+            *api.routes,
+            *calls_api.routes,
+            *openapi.routes,
+            *event_stream.routes,
+            *login.routes,
+        ],
         middleware=[
             Middleware(SecurityHeaders),  # first: also on what later middleware answers
             Middleware(RequestLimits),  # multipart and oversized bodies, before any is read
@@ -87,6 +96,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     app.state.authenticator = Authenticator(runtime.credentials, runtime.sessions, runtime.check)
     display.install(app, runtime)
     evs.install(app, runtime)
+    me.install(app, runtime)
     station.install(app, runtime)
     house.install(app, runtime)
     admin.install(app, runtime)

@@ -9,7 +9,13 @@ from starlette.requests import HTTPConnection
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
-from unitboard.domain.errors import DomainError, InvalidInput, NotFound, RuleViolation
+from unitboard.domain.errors import (
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RuleViolation,
+)
 from unitboard.service.errors import Conflict, Forbidden, InputError
 from unitboard.store.faults import LogUnreachable, OutcomeUnknown, classify
 from unitboard.throttled_log import ThrottledWarning
@@ -18,6 +24,7 @@ from unitboard.web.common import Refused, refused_handler
 STATUS: list[tuple[type[DomainError], int]] = [
     (NotFound, 404),
     (Forbidden, 403),
+    (NotAllowed, 403),
     (InputError, 422),
     (InvalidInput, 422),
     (RuleViolation, 409),

@@ -37,6 +37,8 @@ def home_for(actor: Actor, runtime: Runtime) -> str:
         return f"/station/{home_unit(actor, runtime)}"
     if actor.role in EVS_ROLES:
         return "/evs"
+    if actor.role == "provider":
+        return "/me"  # their pages, on the phone screen
     return f"/display/{home_unit(actor, runtime)}"
 
 

@@ -18,8 +18,10 @@ from starlette.routing import Route
 
 import unitboard
 from unitboard.domain.aggregates import HOUSE
+from unitboard.domain.calls.values import CALL_KINDS, CALL_PRIORITIES
 from unitboard.domain.layout.file import Label
-from unitboard.domain.registry import Registry
+from unitboard.domain.pages.values import PAGE_PRIORITIES
+from unitboard.domain.registry import SYSTEM, Registry
 from unitboard.domain.roles import role_label
 from unitboard.domain.values import BED_STATUSES
 from unitboard.web.api import MAX_BEARER_BODY, MAX_BODY, MAX_EVENTS
@@ -53,8 +55,8 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 
 ERRORS: dict[str, str] = {
     "401": "No credentials, or a token or session that is not (or no longer) valid.",
-    "403": "The caller's role may not do this.",
-    "404": "No such unit, bed or stay.",
+    "403": "The caller's role may not do this (or the page is not theirs to acknowledge).",
+    "404": "No such unit, bed, stay, call light or page.",
     "409": "A rule of the board refused it, or a concurrent change did, or the idempotency "
     "key was used before for another command. Nothing was recorded.",
     "413": f"The body is larger than {MAX_BEARER_BODY // 1024} KiB "
@@ -79,8 +81,12 @@ def error_responses(*statuses: str) -> dict[str, Schema]:
 
 
 def command_schemas(registry: Registry) -> tuple[Schema, dict[str, Schema]]:
-    """The request body (one of the registry's commands) and the schemas it refers to."""
-    specs = sorted(registry.commands.values(), key=lambda spec: spec.name)
+    """The request body (one of the registry's commands) and the schemas it refers to. The
+    commands only the scheduler sends (the system role) are no part of the API."""
+    specs = sorted(
+        (spec for spec in registry.commands.values() if spec.roles != {SYSTEM}),
+        key=lambda spec: spec.name,
+    )
     refs, definitions = models_json_schema(
         [(spec.model, "validation") for spec in specs], ref_template=SCHEMAS + "{model}"
     )
@@ -183,6 +189,68 @@ def read_schemas() -> dict[str, Schema]:
             },
         ),
         "Health": obj({"status": STRING}),
+        **call_schemas(),
+    }
+
+
+def call_schemas() -> dict[str, Schema]:
+    """A unit's call lights and the pages a caller may see."""
+    time = {**STRING, "format": "date-time"}
+    nullable_time = {**NULLABLE_STRING, "format": "date-time"}
+    escalation = obj(
+        {"step": {"type": ["integer", "null"]}, "to": STRING, "page_id": STRING, "at": time}
+    )
+    return {
+        "Call": obj(
+            {
+                "call_id": STRING,
+                "bed_id": STRING,
+                "unit_id": STRING,
+                "kind": {"type": "string", "enum": list(CALL_KINDS)},
+                "priority": {"type": "string", "enum": list(CALL_PRIORITIES)},
+                "status": {"type": "string", "enum": ["raised", "answered", "cleared"]},
+                "raised_at": time,
+                "answered_at": nullable_time,
+            },
+            {
+                "note": {
+                    **NULLABLE_STRING,
+                    "description": "What the patient needs, as noted when answered; null "
+                    "on privacy screens.",
+                },
+                "escalations": {"type": "array", "items": escalation},
+                "answer_due_at": nullable_time,
+                "cleared_at": time,
+                "to_answer_seconds": {"type": ["number", "null"]},
+                "to_clear_seconds": {"type": "number"},
+            },
+        ),
+        "Calls": obj(
+            {
+                "unit_id": STRING,
+                "position": COUNT,
+                "calls": {"type": "array", "items": ref("Call")},
+            },
+            {"status": STRING, "since": time, "summary": OBJECT},
+        ),
+        "Page": obj(
+            {
+                "page_id": STRING,
+                "to": STRING,
+                "message": STRING,
+                "callback": NULLABLE_STRING,
+                "priority": {"type": "string", "enum": list(PAGE_PRIORITIES)},
+                "regarding": NULLABLE_STRING,
+                "status": {"type": "string", "enum": ["sent", "acknowledged"]},
+                "sent_at": time,
+                "sent_by": {**STRING, "description": '"system" for the escalation ladder\'s.'},
+                "resent": COUNT,
+                "acknowledged_by": NULLABLE_STRING,
+                "acknowledged_at": nullable_time,
+            },
+            {"to_kind": {"type": "string", "enum": ["person", "role", "everyone"]}},
+        ),
+        "Pages": obj({"position": COUNT, "pages": {"type": "array", "items": ref("Page")}}),
     }
 
 
@@ -243,6 +311,63 @@ def paths(command_body: Schema) -> dict[str, Schema]:
                     ],
                     "responses": ok("The board.", ref("Board"))
                     | error_responses("401", "403", "404", "503"),
+                }
+            )
+        },
+        "/api/units/{unit_id}/calls": {
+            "get": bearer_only(
+                {
+                    "operationId": "getCalls",
+                    "summary": "A unit's active call lights, highest priority first, then "
+                    "oldest; with status=closed, the lights cleared since a time, with how "
+                    "fast each was answered and cleared.",
+                    "parameters": [
+                        {"name": "unit_id", "in": "path", "required": True, "schema": unit_id},
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["active", "closed"]},
+                        },
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "description": "With status=closed: from this time (ISO 8601 "
+                            "with its offset); left out, the last 12 hours.",
+                            "schema": {**STRING, "format": "date-time"},
+                        },
+                    ],
+                    "responses": ok("The call lights.", ref("Calls"))
+                    | error_responses("401", "403", "404", "422", "503"),
+                }
+            )
+        },
+        "/api/pages": {
+            "get": bearer_only(
+                {
+                    "operationId": "getPages",
+                    "summary": "The pages the caller may see: their own and their role's "
+                    "(the desk sees its units'), open first, most urgent first, newest "
+                    "first.",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["open", "all"]},
+                        },
+                        {"name": "regarding", "in": "query", "schema": STRING},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {
+                                "type": "integer",
+                                "minimum": 1,
+                                "maximum": 1000,
+                                "default": 200,
+                            },
+                        },
+                    ],
+                    "responses": ok("The pages.", ref("Pages"))
+                    | error_responses("401", "403", "422", "503"),
                 }
             )
         },

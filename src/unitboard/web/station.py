@@ -389,6 +389,7 @@ def confirmation(projection: BoardProjection, name: str, data: dict[str, Any], u
         "MarkBedDirty": f"Bed {bed} marked dirty.",
         "StartCleaning": f"Cleaning of bed {bed} started.",
         "MarkBedClean": f"Bed {bed} is clean.",
+        "UndoBedClean": f"Clean undone: bed {bed} is dirty again and back in the EVS queue.",
         "BlockBed": f"Bed {bed} blocked.",
         "UnblockBed": f"Bed {bed} unblocked.",
     }

@@ -24,6 +24,7 @@ AGGREGATE = Aggregate(
         command(c.MarkBedDirty, decide.mark_dirty, CLEANING, {"bed"}),
         command(c.StartCleaning, decide.start_cleaning, CLEANING, {"bed"}),
         command(c.MarkBedClean, decide.mark_clean, CLEANING, {"bed"}),
+        command(c.UndoBedClean, decide.undo_clean, CLEANING, {"bed"}),
         command(c.BlockBed, decide.block, BLOCKING, {"bed"}),
         command(c.UnblockBed, decide.unblock, BLOCKING, {"bed"}),
     ],

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, StringConstraints
 
 from unitboard.domain.commands import Command, Id, Reason
 from unitboard.domain.values import BlockKind, EvsPriority
 
+ShortReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
 
 class MarkBedDirty(Command):
+    """`terminal`: it needs a terminal clean (isolation); once asked for, only a clean
+    clears it."""
+
     bed_id: Id
     priority: EvsPriority | None = None
+    terminal: bool = False
 
 
 class StartCleaning(Command):
@@ -19,6 +27,13 @@ class StartCleaning(Command):
 
 class MarkBedClean(Command):
     bed_id: Id
+
+
+class UndoBedClean(Command):
+    """A clean recorded by mistake: the bed goes back to dirty as it was before."""
+
+    bed_id: Id
+    reason: ShortReason | None = None
 
 
 class BlockBed(Command):

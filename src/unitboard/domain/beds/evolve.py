@@ -4,7 +4,7 @@ beds, and the stays' events that change who holds a bed."""
 from __future__ import annotations
 
 from unitboard.domain.beds import events as e
-from unitboard.domain.beds.state import Bed, Beds, Block
+from unitboard.domain.beds.state import Bed, Beds, Block, LastClean
 from unitboard.domain.events import Event
 from unitboard.domain.layout import events as layout
 from unitboard.domain.registry import Evolver
@@ -25,19 +25,36 @@ def bed_removed(beds: Beds, event: layout.BedRemoved, at: str) -> None:
 
 
 def marked_dirty(beds: Beds, event: e.BedMarkedDirty, at: str) -> None:
+    """A terminal clean, once needed, is needed until the bed is cleaned."""
     bed = beds.beds[event.bed_id]
     if bed.cleanliness != "dirty":
         bed.dirty_since = at
     bed.cleanliness = "dirty"
     bed.evs_priority = event.priority
+    bed.terminal = bed.terminal or event.terminal
+    bed.cleaning_by = bed.cleaning_since = bed.last_clean = None
 
 
 def cleaning_started(beds: Beds, event: e.CleaningStarted, at: str) -> None:
-    beds.beds[event.bed_id].cleanliness = "cleaning"
+    bed = beds.beds[event.bed_id]
+    bed.cleanliness, bed.cleaning_by, bed.cleaning_since = "cleaning", event.by, at
 
 
 def cleaned(beds: Beds, event: e.BedCleaned, at: str) -> None:
-    _clean(beds.beds[event.bed_id])
+    bed = beds.beds[event.bed_id]
+    done = LastClean(at, event.by, bed.evs_priority, bed.terminal, bed.dirty_since)
+    _clean(bed)
+    bed.last_clean = done
+
+
+def clean_undone(beds: Beds, event: e.BedCleanUndone, at: str) -> None:
+    """Dirty again, as it was before the clean: dirty since then, so it takes its old
+    place in the EVS queue."""
+    bed = beds.beds[event.bed_id]
+    before = bed.last_clean
+    bed.cleanliness, bed.evs_priority, bed.terminal = "dirty", event.priority, event.terminal
+    bed.dirty_since = (before.dirty_since if before is not None else None) or at
+    bed.cleaning_by = bed.cleaning_since = bed.last_clean = None
 
 
 def blocked(beds: Beds, event: e.BedBlocked, at: str) -> None:
@@ -49,7 +66,8 @@ def unblocked(beds: Beds, event: e.BedUnblocked, at: str) -> None:
 
 
 def _clean(bed: Bed) -> None:
-    bed.cleanliness, bed.evs_priority, bed.dirty_since = "clean", None, None
+    bed.cleanliness, bed.evs_priority, bed.dirty_since, bed.terminal = "clean", None, None, False
+    bed.cleaning_by = bed.cleaning_since = bed.last_clean = None
 
 
 # -- who holds a bed ------------------------------------------------------------------------
@@ -108,6 +126,7 @@ EVOLVERS: dict[type[Event], Evolver] = {
     e.BedMarkedDirty: marked_dirty,
     e.CleaningStarted: cleaning_started,
     e.BedCleaned: cleaned,
+    e.BedCleanUndone: clean_undone,
     e.BedBlocked: blocked,
     e.BedUnblocked: unblocked,
     s.BedAssigned: bed_assigned,

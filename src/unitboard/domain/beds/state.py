@@ -1,5 +1,6 @@
 """The beds part of the hospital: each bed's place, and its three independent facts:
-occupancy (who holds it), cleanliness (and EVS priority), and a block."""
+occupancy (who holds it), cleanliness (with EVS priority, terminal clean, who cleans and
+since when, and the last clean, which can be undone), and a block."""
 
 from __future__ import annotations
 
@@ -24,6 +25,18 @@ class Block:
     until: dt.datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LastClean:
+    """A bed's last clean, kept while the bed stays clean: when and by whom, and what the
+    bed was before it (its priority, terminal flag and dirty time), which an undo restores."""
+
+    at: str
+    by: str | None
+    priority: EvsPriority | None
+    terminal: bool
+    dirty_since: str | None
+
+
 @dataclass(slots=True)
 class Bed:
     bed_id: str
@@ -36,6 +49,11 @@ class Bed:
     blocked: Block | None = None
     encounter_id: str | None = None
     dirty_since: str | None = None
+    terminal: bool = False
+    """It needs a terminal clean (isolation): cleared only by cleaning it."""
+    cleaning_by: str | None = None
+    cleaning_since: str | None = None
+    last_clean: LastClean | None = None
 
     @property
     def status(self) -> BedStatus:

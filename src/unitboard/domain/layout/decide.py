@@ -1,6 +1,7 @@
 """Loading a layout: the events that bring the hospital in line with the file. Loading the
 same file twice records nothing; removing or re-featuring a bed that holds a patient, or
-removing a unit with stays, is refused."""
+removing a unit with stays, is refused. A `[policy]` that differs from the policy in force
+is recorded whole (PolicySet)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from unitboard.domain.layout import events as e
 from unitboard.domain.layout.commands import LoadLayout
 from unitboard.domain.layout.file import LayoutFile, RoomSpec, UnitSpec, parse_layout
 from unitboard.domain.layout.state import Layout
+from unitboard.domain.policy.events import PolicySet
+from unitboard.domain.policy.state import PolicyInForce
 from unitboard.domain.stays.placement import stays_in_room
 from unitboard.domain.stays.state import Stays
 
@@ -33,6 +36,9 @@ def decide_layout(state: Hospital, layout: LayoutFile) -> list[Event]:
         events += _remove_unit(state, unit_id)
     for unit in layout.unit:
         events += _unit_events(state, unit)
+    policy = layout.policy.policy()
+    if policy != state[PolicyInForce].policy:
+        events.append(PolicySet(policy=policy))
     return events
 
 

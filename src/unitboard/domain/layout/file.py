@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from unitboard.domain.errors import InvalidInput
+from unitboard.domain.policy.file import PolicySpec
 from unitboard.domain.values import RoomFeature
 
 Label = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.]{0,19}$")]
@@ -39,6 +40,8 @@ class HospitalSpec(_Strict):
 class LayoutFile(_Strict):
     hospital: HospitalSpec
     unit: list[UnitSpec] = Field(min_length=1)
+    policy: PolicySpec = PolicySpec()
+    """The numbers of the time-based rules (domain/policy); left out: the defaults."""
 
 
 class LayoutError(InvalidInput):
@@ -65,15 +68,23 @@ def _describe(exc: ValidationError, text: str) -> str:
         key = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
         key = key.lstrip(".")
         where = _line_of(text, loc)
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = (
+            "unknown key"
+            if error["type"] == "extra_forbidden"
+            else error["msg"].removeprefix("Value error, ")
+        )
         lines.append(f"line {where}: {key}: {message}" if where else f"{key}: {message}")
     return "; ".join(lines)
+
+
+_TABLE = r"\[\s*([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*\]"
+"""A table's header such as [hospital] or [policy.call_escalation] (not an array's [[...]])."""
 
 
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     """The line of the key at `loc` (e.g. ("unit", 1, "room", 0, "features")), found by
     walking the file's table headers; None where it cannot be told."""
-    headers = {"hospital": r"\[hospital\]", "unit": r"\[\[unit\]\]", "room": r"\[\[unit\.room\]\]"}
+    headers = {"unit": r"\[\[unit\]\]", "room": r"\[\[unit\.room\]\]", "table": _TABLE}
     counts: dict[str, int] = {}
     table: tuple[Any, ...] = ()
     unit_index = -1
@@ -81,7 +92,7 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         for name, pattern in headers.items():
-            if re.fullmatch(pattern + r"\s*(#.*)?", stripped):
+            if found := re.fullmatch(pattern + r"\s*(#.*)?", stripped):
                 if name == "unit":
                     unit_index += 1
                     counts["room"] = -1
@@ -89,8 +100,8 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
                 elif name == "room":
                     counts["room"] = counts.get("room", -1) + 1
                     table = ("unit", unit_index, "room", counts["room"])
-                else:
-                    table = ("hospital",)
+                else:  # [hospital], [policy], [policy.call_escalation], ...
+                    table = tuple(found.group(1).split("."))
                 if table == tuple(loc[: len(table)]) and best is None:
                     best = number
                 break

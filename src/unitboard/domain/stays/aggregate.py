@@ -14,12 +14,15 @@ NURSES_TOO = PLACEMENT | {"nurse"}
 
 
 def units_of_stay(state: Hospital, encounter_id: str) -> list[str]:
-    """The unit a stay is on, and those of every bed it holds, held or left last."""
+    """The unit a stay is on, those of every bed it holds, held or left last, and the unit
+    it is being transferred to (whose desk finds it a bed)."""
     stay = state[Stays].stays.get(encounter_id)
     if stay is None:
         return []
     beds = state[Beds].beds
     units = [stay.unit_id]
+    if stay.transfer_to_unit_id is not None:
+        units.append(stay.transfer_to_unit_id)
     for bed_id in (stay.bed_id, stay.reserved_bed_id, stay.last_bed_id):
         if bed_id is not None and bed_id in beds:
             units.append(beds[bed_id].unit_id)

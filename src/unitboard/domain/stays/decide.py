@@ -93,7 +93,7 @@ def mark_arrived(state: Hospital, cmd: c.MarkArrived, ctx: Context) -> list[Even
         )
     ]
     if stay.bed_id is not None:
-        events.append(vacated(stay.bed_id))
+        events.append(vacated(stay.bed_id, stay.isolated))
     return events
 
 
@@ -122,7 +122,7 @@ def move_patient(state: Hospital, cmd: c.MovePatient, ctx: Context) -> list[Even
             unit_id=bed.unit_id,
             released_bed_id=released,
         ),
-        vacated(stay.bed_id),
+        vacated(stay.bed_id, stay.isolated),
     ]
 
 
@@ -199,7 +199,7 @@ def discharge_patient(state: Hospital, cmd: c.DischargePatient, ctx: Context) ->
             unit_id=stay.unit_id,
             released_bed_id=stay.reserved_bed_id,
         ),
-        vacated(stay.bed_id),
+        vacated(stay.bed_id, stay.isolated),
     ]
 
 
@@ -214,7 +214,7 @@ def cancel_admission(state: Hospital, cmd: c.CancelAdmission, ctx: Context) -> l
         )
     ]
     if stay.bed_id is not None:
-        events.append(vacated(stay.bed_id))
+        events.append(vacated(stay.bed_id, stay.isolated))
     return events
 
 

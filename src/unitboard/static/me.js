@@ -1,0 +1,260 @@
+/* The phone screen (/me): ages that tick every second, a sound on a new page once the person
+ * has tapped to allow it (browsers play nothing before a tap), refusals that stay on their
+ * card through live pushes until dismissed, a tap that fails said on its card (never only in
+ * the console), and the count of open pages in the tab's title. The offline banner and the
+ * catch-up are every screen's (static/unitboard.js). No inline handlers: the CSP forbids them. */
+(function () {
+  "use strict";
+  if (window.unitboardMe) return;
+  window.unitboardMe = true;
+
+  var SOUND_KEY = "unitboard.me.sound"; // "on" or "off": the person's choice, on this device
+  var TITLE = "My pages — unitboard";
+  var audio = null;   // the AudioContext, made on the first tap that wants sound
+  var tones = 0;      // tones played (on the button, data-tones)
+  var seen = null;    // "page id:re-sends" of every open page shown so far; null before the first look
+  var kept = {};      // card id -> a refusal shown on it, put back after each push
+
+  // -- ages ------------------------------------------------------------------------------------
+
+  function parse(iso) {
+    return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1"));
+  }
+
+  function ageText(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + " s";
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + " min";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-age]").forEach(function (el) {
+      var at = parse(el.getAttribute("data-age"));
+      if (isNaN(at)) return;
+      var text = ageText(now - at);
+      if (el.textContent !== text) el.textContent = text;
+    });
+    document.querySelectorAll(".me-call[data-due]").forEach(function (el) {
+      var due = parse(el.getAttribute("data-due"));
+      el.classList.toggle("overdue", !isNaN(due) && now > due);
+    });
+  }
+
+  // -- sound -----------------------------------------------------------------------------------
+
+  function wanted() {
+    try { return window.localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; }
+  }
+
+  function choose(on) {
+    try { window.localStorage.setItem(SOUND_KEY, on ? "on" : "off"); } catch (e) { /* private mode */ }
+  }
+
+  function running() { return !!audio && audio.state === "running"; }
+
+  function showSound() {
+    var b = document.getElementById("me-sound");
+    if (!b) return;
+    var state = !wanted() ? "off" : running() ? "on" : "asleep";
+    b.setAttribute("data-sound", state);
+    b.setAttribute("data-tones", String(tones));
+    b.textContent = state === "on" ? "Sound on — tap to mute"
+      : state === "asleep" ? "Tap to turn sound back on" : "Tap to allow sound";
+  }
+
+  /* Wake the sound within a tap (the only moment a browser lets it start). */
+  function wake(then) {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { showSound(); return; }
+    if (!audio) audio = new Context();
+    var resumed = audio.state === "running" ? Promise.resolve() : audio.resume();
+    resumed.then(function () { showSound(); if (then) then(); }, showSound);
+  }
+
+  function beep(at, frequency, length) {
+    var osc = audio.createOscillator();
+    var gain = audio.createGain();
+    osc.type = "sine";
+    osc.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.5, at + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + length);
+    osc.connect(gain);
+    gain.connect(audio.destination);
+    osc.start(at);
+    osc.stop(at + length + 0.05);
+  }
+
+  /* Two notes for a page, four for a critical one. */
+  function tone(urgent) {
+    if (!wanted() || !running()) return;
+    var start = audio.currentTime + 0.02;
+    var notes = urgent ? [988, 740, 988, 740] : [880, 660];
+    notes.forEach(function (frequency, i) { beep(start + i * 0.22, frequency, 0.18); });
+    tones++;
+    showSound();
+  }
+
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("#me-sound");
+    if (button) {
+      if (wanted() && running()) { choose(false); showSound(); return; }
+      choose(true);
+      wake(function () { tone(false); }); // this is what a page sounds like
+      return;
+    }
+    if (wanted() && !running()) wake(); // any tap wakes a sound chosen before a reload
+  });
+
+  // -- new pages -------------------------------------------------------------------------------
+
+  function openPages() {
+    var found = {};
+    document.querySelectorAll("#me-pages .me-page[data-page]").forEach(function (card) {
+      found[card.getAttribute("data-page") + ":" + card.getAttribute("data-sent")] = card;
+    });
+    return found;
+  }
+
+  /* A page not shown before (or sent again): a tone, a buzz and a sentence for a screen reader. */
+  function announce() {
+    var now = openPages();
+    var keys = Object.keys(now);
+    if (seen !== null) {
+      var fresh = keys.filter(function (key) { return !seen[key]; });
+      if (fresh.length) {
+        var urgent = fresh.some(function (key) { return now[key].getAttribute("data-priority") === "critical"; });
+        tone(urgent);
+        if (navigator.vibrate) {
+          try { navigator.vibrate(urgent ? [250, 120, 250, 120, 250] : [250, 120, 250]); } catch (e) { /* not allowed */ }
+        }
+        fresh.forEach(function (key) {
+          if (window.unitboardSay) window.unitboardSay("New " + now[key].getAttribute("data-say"));
+        });
+      }
+    }
+    seen = seen || {};
+    keys.forEach(function (key) { seen[key] = true; });
+    var section = document.getElementById("me-pages");
+    var count = section ? parseInt(section.getAttribute("data-open"), 10) || 0 : 0;
+    document.title = (count ? "(" + count + ") " : "") + TITLE;
+  }
+
+  // -- refusals, in place and kept -------------------------------------------------------------
+
+  function keep(part) {
+    if (!part || !part.querySelectorAll) return;
+    part.querySelectorAll("li[id] .refusal").forEach(function (p) {
+      kept[p.closest("li[id]").id] = p.outerHTML;
+    });
+  }
+
+  function restore() {
+    Object.keys(kept).forEach(function (id) {
+      var card = document.getElementById(id);
+      if (!card) { delete kept[id]; return; } // what it was about is gone
+      if (card.querySelector(".refusal")) return;
+      var action = card.querySelector(".me-ack, .me-clear");
+      if (action) action.insertAdjacentHTML("beforebegin", kept[id]);
+      else card.insertAdjacentHTML("beforeend", kept[id]);
+      var shown = card.querySelector(".refusal");
+      if (shown) shown.unitboardSaid = true; // said when it came; not again
+    });
+  }
+
+  function refusalOn(card, message) {
+    var old = card.querySelector(".refusal");
+    if (old) old.remove();
+    var p = document.createElement("p");
+    p.className = "refusal";
+    p.setAttribute("role", "alert");
+    p.textContent = message + " ";
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "me-dismiss";
+    dismiss.setAttribute("data-dismiss", "");
+    dismiss.textContent = "Dismiss";
+    p.appendChild(dismiss);
+    var action = card.querySelector(".me-ack, .me-clear");
+    if (action) card.insertBefore(p, action); else card.appendChild(p);
+    kept[card.id] = p.outerHTML;
+    if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
+  }
+
+  function messageOf(xhr) {
+    var text = xhr && xhr.responseText;
+    if (text) {
+      var found = new DOMParser().parseFromString(text, "text/html").querySelector(".refusal");
+      if (found && found.textContent.trim()) return found.textContent.trim();
+    }
+    var status = xhr ? xhr.status : 0;
+    if (status === 403) return "This page has expired, or your role may not do this: reload the page.";
+    if (status === 429) return "Too many taps at once; try again in a moment.";
+    if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again.";
+    return "This was not done (error " + status + ").";
+  }
+
+  function cardOf(elt) {
+    return elt && elt.closest ? elt.closest("li[id]") : null;
+  }
+
+  document.addEventListener("htmx:responseError", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, messageOf(e.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, "unitboard could not be reached, so nothing was done. Check the connection, then tap again.");
+  });
+  document.addEventListener("htmx:timeout", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, "unitboard did not answer in time; tap again when the screen is back.");
+  });
+  /* Tapping again is the answer to a refusal: it goes, and the reply says what now. */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (!card) return;
+    delete kept[card.id];
+    var old = card.querySelector(".refusal");
+    if (old) old.remove();
+  });
+  document.addEventListener("click", function (e) {
+    var dismiss = e.target.closest && e.target.closest("[data-dismiss]");
+    if (!dismiss) return;
+    var p = dismiss.closest(".refusal");
+    var card = cardOf(p);
+    if (card) delete kept[card.id];
+    if (p) p.remove();
+  });
+
+  // -- after every change ----------------------------------------------------------------------
+
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    if (e.detail.shouldSwap && e.detail.target) keep(e.detail.target);
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) { keep(e.detail.target); });
+  document.addEventListener("unitboard:beforeApply", function (e) { keep(e.target); });
+
+  function changed() { restore(); announce(); tick(); }
+  document.addEventListener("htmx:wsAfterMessage", changed);
+  document.addEventListener("unitboard:applied", changed);
+  document.addEventListener("htmx:afterSwap", function (e) {
+    changed();
+    var part = e.target;
+    if (!e.detail.requestConfig || !part || !/^me-(pages|calls)$/.test(part.id)) return;
+    // the answer to a tap: focus on its refusal, else back on the list's heading (never on
+    // the next card's button, where a second tap would act on another page)
+    var target = part.querySelector(".refusal [data-dismiss]") || part.querySelector("h2");
+    if (target) target.focus({ preventScroll: true });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showSound();
+    announce();
+    tick();
+  });
+  setInterval(tick, 1000);
+})();

@@ -1,0 +1,281 @@
+"""The phone screen of nurses, charge nurses and providers (`/me`): the pages that reach
+the person, open ones first, each acknowledged with one tap; and the call lights they answer
+for, each cleared from the bedside. Only what the domain offers the person is offered, and
+a refusal ("acknowledged already, by Nick Nurse") shows on the card it is about.
+
+Each person is a view of their own ("me:USERNAME"): a page reaches a person, and what a
+nurse sees depends on the patients assigned to them. A view is rendered again when a
+batch of call, page or stay events touches a unit it shows (or names the person), and
+pushed only when it looks different, so a busy unit does not redraw every phone under a
+nurse's thumb."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from unitboard.domain.calls.events import CallEvent
+from unitboard.domain.context import Context, KnownPeople, Person
+from unitboard.domain.errors import DomainError
+from unitboard.domain.events import StayEvent
+from unitboard.domain.pages.events import PageEvent
+from unitboard.domain.pages.state import Pages
+from unitboard.domain.roles import role_label
+from unitboard.domain.stays.events import NurseAssigned
+from unitboard.projections.personal import CALL_SCOPE, call_card, mine, page_card
+from unitboard.realtime.screens import ScreenHub
+from unitboard.runtime import Runtime
+from unitboard.service.auth import Actor
+from unitboard.store import StoredEvent
+from unitboard.web.common import (
+    OffersByCommand,
+    Refused,
+    actor_of,
+    attach,
+    check_csrf,
+    heartbeat,
+    macros,
+    offers_by_command,
+    page,
+    runtime_of,
+    screen_socket,
+    to_login,
+)
+from unitboard.web.station import STATION_ROLES
+
+ME_ROLES = ("nurse", "charge_nurse", "provider")
+ACTIONS = {
+    ("page", "acknowledge"): ("AcknowledgePage", "page_id"),
+    ("call", "clear"): ("ClearCallLight", "call_id"),
+}
+"""What a tap on the phone sends: (kind, action) -> (command, the field its id goes in)."""
+PHONE_COMMANDS = frozenset(command for command, _ in ACTIONS.values())
+"""Of what the domain offers, what a phone offers: acknowledging a page and clearing a light
+from the bedside (answering a light is the desk's, over the intercom)."""
+WHAT_CHANGES_IT = (CallEvent, PageEvent, StayEvent)
+NAMES_FRESH_SECONDS = 30.0
+"""How long the names of senders are trusted before they are read again."""
+
+
+def me_view(username: str) -> str:
+    return f"me:{username}"
+
+
+def person_of(actor: Actor) -> Person:
+    return Person(actor.name, actor.display_name or actor.name, actor.role, actor.units)
+
+
+class PersonalViews:
+    """The renderer of the phones' views (snapshot / changes / forget), with the person
+    each view is for, the names senders are shown by, and the units each view showed when
+    it was last drawn (a change elsewhere cannot change it)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.people: dict[str, Person] = {}
+        self.names: dict[str, str] = {}
+        self._names_read = -NAMES_FRESH_SECONDS
+        self.units: dict[str, frozenset[str]] = {}
+        self._pushed: dict[str, str] = {}
+
+    async def learn_names(self) -> None:
+        """Read the people's names again when they are older than NAMES_FRESH_SECONDS."""
+        if time.monotonic() - self._names_read < NAMES_FRESH_SECONDS:
+            return
+        runtime = self.runtime
+        people = await runtime.read(runtime.service.people.everyone)
+        self.names = {person.username: person.name for person in people}
+        self._names_read = time.monotonic()
+
+    def context(self, person: Person, errors: dict[str, str] | None = None) -> dict[str, Any]:
+        runtime = self.runtime
+        hospital = runtime.projection.hospital
+        now = dt.datetime.now(dt.UTC)
+        found = mine(hospital, person, now)
+        ctx = Context(person.username, person.role, KnownPeople([person]), person.name)
+        errors = errors or {}
+
+        def offers(kind: str, key: str) -> OffersByCommand:
+            offered = runtime.registry.offered(hospital, kind, key, ctx)
+            return offers_by_command([o for o in offered if o.command in PHONE_COMMANDS])
+
+        def page_row(p: Any) -> dict[str, Any]:
+            row = page_card(hospital, p, person, self.names)
+            row["offers"] = offers("page", p.page_id)
+            row["error"] = errors.get(f"page-{p.page_id}")
+            return row
+
+        def call_row(c: Any) -> dict[str, Any]:
+            row = call_card(hospital, c, self.names)
+            row["offers"] = offers("call", c.call_id)
+            row["error"] = errors.get(f"call-{c.call_id}")
+            return row
+
+        return {
+            "person": person,
+            "role_label": role_label(person.role),
+            "open_pages": [page_row(p) for p in found.open_pages],
+            "done_pages": [page_row(p) for p in found.done_pages],
+            "calls": [call_row(c) for c in found.calls],
+            "shows_calls": person.role in CALL_SCOPE,
+            "call_scope": CALL_SCOPE.get(person.role),
+            "units": found.units,
+            "position": runtime.projection.position,
+        }
+
+    def body(self, view: str) -> str:
+        person = self.people.get(view)
+        if person is None:  # nobody shows it any more
+            return ""
+        context = self.context(person)
+        self.units[view] = context["units"]
+        return str(macros("_me.html").sections(context, True))
+
+    def snapshot(self, view: str) -> str:
+        return self.body(view) + heartbeat(self.runtime.projection.position)
+
+    def changes(self, view: str) -> str | None:
+        body = self.body(view)
+        if body == self._pushed.get(view):
+            return None  # looks the same: the next heartbeat carries the position
+        self._pushed[view] = body
+        return body + heartbeat(self.runtime.projection.position)
+
+    def forget(self, view: str) -> None:
+        """Nobody shows the view now. The person stays known (one per user): a phone that
+        reloads opens its new socket while the old one closes."""
+        self._pushed.pop(view, None)
+
+    def views_of(self, events: list[StoredEvent]) -> Iterable[str]:
+        """The phones a batch may change: none unless it holds a call, page or stay event;
+        then those showing a unit the batch touched (every one when the layout changed),
+        and those of the people it names (a page to them, a patient assigned to them)."""
+        touched = self.runtime.touched(events)
+        if touched is None:
+            return list(self.people)
+        if not any(isinstance(r.event, WHAT_CHANGES_IT) for r in events):
+            return []
+        named = {me_view(who) for who in self.named(events)}
+        return [
+            view
+            for view in list(self.people)
+            if view in named or not touched.isdisjoint(self.units.get(view, ()))
+        ]
+
+    def named(self, events: list[StoredEvent]) -> Iterable[str]:
+        pages = self.runtime.projection.hospital[Pages]
+        for recorded in events:
+            event = recorded.event
+            if isinstance(event, NurseAssigned):
+                yield event.nurse
+            elif isinstance(event, PageEvent):
+                found = pages.find(event.page_id)
+                if found is not None and found.recipient == "person":
+                    yield found.to
+
+
+def views_of(connection: HTTPConnection) -> PersonalViews:
+    views: PersonalViews = connection.app.state.me_views
+    return views
+
+
+# -- who is asking --------------------------------------------------------------------------
+
+
+class NotLoggedIn(Exception):
+    pass
+
+
+async def me_actor(request: HTTPConnection) -> Actor:
+    actor = await actor_of(request)
+    if actor is None:
+        raise NotLoggedIn()
+    if actor.role not in ME_ROLES:
+        raise Refused(
+            403,
+            f"My pages is the phone screen of nurses, charge nurses and providers; the "
+            f"{role_label(actor.role)} role has its own screen: go back to it.",
+        )
+    return actor
+
+
+async def not_logged_in_handler(request: HTTPConnection, exc: Exception) -> Response:
+    return to_login(request)
+
+
+# -- routes -----------------------------------------------------------------------------------
+
+
+async def me(request: Request) -> Response:
+    actor = await me_actor(request)
+    views = views_of(request)
+    await views.learn_names()
+    context = views.context(person_of(actor))
+    extra = {"ctx": context, "actor": actor, "station": station_of(request, actor)}
+    return page(request, "me.html", extra)
+
+
+def station_of(request: Request, actor: Actor) -> str | None:
+    """The person's station, for those who work one: a link back from the phone."""
+    if actor.role not in STATION_ROLES:
+        return None
+    units = runtime_of(request).projection.layout.units
+    home = next((unit for unit in actor.units if unit in units), None)
+    return f"/station/{home}" if home else None
+
+
+async def me_action(request: Request) -> Response:
+    actor = await me_actor(request)
+    await check_csrf(request)
+    kind, item = request.path_params["kind"], request.path_params["item"]
+    action = ACTIONS.get((kind, request.path_params["action"]))
+    if action is None:
+        raise Refused(404, "There is no such action on this screen.")
+    command, field = action
+    runtime = runtime_of(request)
+    errors = None
+    try:
+        appended = await runtime.write(runtime.service.execute, actor, command, {field: item})
+        await runtime.caught_up(appended.position)
+    except DomainError as error:  # said on the card it is about, whatever the rule
+        errors = {f"{kind}-{item}": error.message}
+    views = views_of(request)
+    context = views.context(person_of(actor), errors)
+    return HTMLResponse(str(macros("_me.html").answer(context, kind)))
+
+
+async def me_socket(websocket: WebSocket) -> None:
+    actor = await actor_of(websocket)
+    if actor is None:
+        await websocket.close(code=4401, reason="not allowed")
+        return
+    hub: ScreenHub = websocket.app.state.me_screens
+    views = views_of(websocket)
+    view = me_view(actor.name)
+    allowed = actor.role in ME_ROLES
+    if allowed:
+        await views.learn_names()
+        views.people[view] = person_of(actor)
+    await screen_socket(websocket, hub, view, actor, allowed)
+
+
+routes = [
+    Route("/me", me, methods=["GET"]),
+    Route("/me/{kind:str}/{item:str}/{action:str}", me_action, methods=["POST"]),
+    WebSocketRoute("/ws/screen/me", me_socket),
+]
+
+
+def install(app: Starlette, runtime: Runtime) -> None:
+    views = PersonalViews(runtime)
+    app.state.me_views = views
+    app.state.me_screens = attach(app, runtime, views, views.views_of, routes)
+    app.add_exception_handler(NotLoggedIn, not_logged_in_handler)
