@@ -5,7 +5,8 @@ numbers) and bench/details.json (everything each benchmark measured).
     python loadtests/bench.py [--quick]
 
 The fan-out, appends, replay and memory; then the faults: a reconnect storm, commands with
-Redis frozen, a reader during a login flood.
+Redis frozen, a reader during a login flood; then call lights to the wall displays and the
+scheduler's lateness.
 
 `--quick` shrinks every benchmark (200 screens, 10 s, 100,000 events) to try the harness;
 its numbers are not the benchmark's. Exit code 1 when a run loses, repeats or reorders a
@@ -23,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_append  # noqa: E402
+import bench_calls  # noqa: E402
 import bench_fanout  # noqa: E402
 import bench_login_flood  # noqa: E402
 import bench_reconnect  # noqa: E402
@@ -74,6 +76,20 @@ TARGETS: list[tuple[str, str, str, Callable[[Any], bool]]] = [
         lambda v: v < 100,
     ),
     ("reader_alone_p99_ms", "  reader alone (baseline), ms", "", lambda v: True),
+    (
+        "call_raise_to_screen_p99_ms",
+        "call light raised -> last wall display, p99 (200 lights, 50 units), ms",
+        "<= 50 ms",
+        lambda v: v <= 50,
+    ),
+    ("call_baseline_bed_change_p99_ms", "  a bed change (baseline), ms", "", lambda v: True),
+    (
+        "scheduler_lateness_p99_ms",
+        "scheduler lateness p99, due -> recorded (1,000 due times), ms",
+        "<= 1000 ms",
+        lambda v: v <= 1000,
+    ),
+    ("scheduler_missed_or_doubled", "  due times missed or fired twice", "0", lambda v: v == 0),
     ("misses", "pushes missed", "0", lambda v: v == 0),
     ("duplicates", "pushes repeated", "0", lambda v: v == 0),
     ("gaps", "pushes out of order", "0", lambda v: v == 0),
@@ -85,6 +101,7 @@ def headline(
     append: dict[str, Any],
     replay: dict[str, Any],
     faults: dict[str, Any],
+    calls: dict[str, Any],
 ) -> dict:
     ours = fanout["unitboard"]
     storm = faults["reconnect"]["headline"]
@@ -112,6 +129,12 @@ def headline(
         "redis_running_command_p99_ms": frozen["redis_running"]["p99_ms"],
         "login_flood_reader_p99_ms": flood["reader_p99_during_flood_ms"],
         "reader_alone_p99_ms": flood["alone"]["reader_p99_ms"],
+        "call_raise_to_screen_p99_ms": calls["raise_to_screen"]["p99_ms"],
+        "call_baseline_bed_change_p99_ms": calls["baseline_bed_change_to_screen"]["p99_ms"],
+        "scheduler_lateness_p99_ms": calls["scheduler_lateness"]["p99_ms"],
+        "scheduler_missed_or_doubled": calls["scheduler_lateness"]["missed"]
+        + calls["scheduler_lateness"]["doubled"]
+        + calls["raise_to_screen"]["misses"],
         "misses": ours["misses"],
         "duplicates": ours["duplicates"],
         "gaps": ours["gaps"],
@@ -163,7 +186,12 @@ def main() -> int:
     faults["redis_frozen"] = bench_redis_frozen.run(options.quick)
     print("login flood ...", file=sys.stderr, flush=True)
     faults["login_flood"] = bench_login_flood.run(options.quick)
-    results = headline(fanout, append, replay, faults)
+    print("call lights and the scheduler ...", file=sys.stderr, flush=True)
+    calls_args = bench_calls.parser().parse_args([])
+    if options.quick:
+        calls_args.units, calls_args.lights, calls_args.pages = 10, 40, 200
+    calls = bench_calls.run(calls_args)
+    results = headline(fanout, append, replay, faults, calls)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     details = {
@@ -171,6 +199,7 @@ def main() -> int:
         "append": append,
         "replay": replay,
         **faults,
+        "calls": calls,
         "quick": options.quick,
     }
     (OUT / "details.json").write_text(json.dumps(details, indent=2) + "\n")
@@ -182,6 +211,7 @@ def main() -> int:
     storm = faults["reconnect"]["headline"]
     broken = broken or storm["not_caught_up"] or storm["errors"]
     broken = broken or faults["redis_frozen"]["unitboard"]["redis_frozen"]["failed"]
+    broken = broken or results["scheduler_missed_or_doubled"]
     return 1 if broken else 0
 
 

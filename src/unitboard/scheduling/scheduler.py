@@ -192,9 +192,12 @@ class Scheduler:
         return min(self.tick_seconds, max(0.0, (next_at - self.clock()).total_seconds()))
 
     async def _sleep(self, seconds: float) -> None:
+        """Until the next due time (at most a tick), or until the log moves; then, to let a
+        burst of events land, a little longer, but never past the next due time."""
+        until = time.monotonic() + seconds
         try:
             async with asyncio.timeout(seconds):  # (wait_for may lose a cancel on 3.11)
                 await self.wake.wait()
         except TimeoutError:
             return
-        await asyncio.sleep(min(seconds, COALESCE_SECONDS))  # let a burst of events land
+        await asyncio.sleep(min(COALESCE_SECONDS, max(0.0, until - time.monotonic())))
