@@ -51,7 +51,7 @@ def tablet(
     page.set_viewport_size({"width": size[0], "height": size[1]})
     if unit is not None:
         page.select_option("#evs-unit", unit)
-        expect(page).to_have_url(re.compile(rf"/evs\?unit={unit}$"))
+        expect(page).to_have_url(re.compile(rf"/evs\?unit={unit}$"), timeout=15_000)
     page.wait_for_load_state("load")
     page.wait_for_function(LIVE)
     expect(page.locator("#offline")).to_be_hidden()

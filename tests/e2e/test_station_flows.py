@@ -385,6 +385,7 @@ def test_a_push_for_the_open_bed_keeps_what_is_typed_says_so_and_the_form_still_
     expect(form.locator("select[name=to_unit_id]")).to_have_value("3N")
     expect(form.locator("input[name=reason]")).to_have_value("needs telemetry")
     expect(form.locator("input[name=reason]")).to_be_focused()
+    page.screenshot(path=str(SCREENSHOTS / "station-bed-changed-while-typing.png"))
 
     form.get_by_role("button", name="Request transfer").click()
     expect(page.locator("#panel .notice")).to_contain_text("3 North Telemetry")
