@@ -215,8 +215,10 @@ def page_card(
     }
 
 
-def paged_name(to: str, names: Mapping[str, str]) -> str:
-    """Whom an escalation paged: a person by name, or a group ("the charge nurses")."""
+def paged_name(to: str, names: Mapping[str, str], person: Person) -> str:
+    """Whom an escalation paged: you, a person by name, or a group ("the charge nurses")."""
+    if to == person.username:
+        return "you"
     if to in names:
         return names[to]
     if to == EVERYONE or to in PAGED_ROLES:
@@ -224,13 +226,17 @@ def paged_name(to: str, names: Mapping[str, str]) -> str:
     return to
 
 
-def call_card(hospital: Hospital, call: Call, names: Mapping[str, str]) -> dict[str, Any]:
-    """A light as the phone shows it; `answer_due_at`: when it turns overdue unanswered."""
+def call_card(
+    hospital: Hospital, call: Call, names: Mapping[str, str], person: Person
+) -> dict[str, Any]:
+    """A light as the phone shows it; `answer_due_at`: when it turns overdue unanswered;
+    `nurse`: the patient's nurse (for a charge nurse, who sees every light of the unit)."""
     target = hospital[PolicyInForce].policy.call_answer_target_seconds.of(call.priority)
     raised = moment(call.raised_at)
     due = raised + dt.timedelta(seconds=target) if raised is not None else None
     latest = call.escalations[-1] if call.escalations else None
-    paged = paged_name(latest.to, names) if latest is not None else None
+    paged = paged_name(latest.to, names, person) if latest is not None else None
+    stay = hospital[Stays].stays.get(call.encounter_id or "")
     return {
         "call_id": call.call_id,
         "unit_id": call.unit_id,
@@ -247,6 +253,7 @@ def call_card(hospital: Hospital, call: Call, names: Mapping[str, str]) -> dict[
         "answer_due_at": due.isoformat() if due is not None else None,
         "note": call.note,
         "escalations": len(call.escalations),
+        "nurse": stay.nurse_name or stay.nurse if stay is not None else None,
         "paged": paged,
         "paged_at": latest.at if latest is not None else None,
     }

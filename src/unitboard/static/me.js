@@ -145,23 +145,28 @@
 
   // -- refusals, in place and kept -------------------------------------------------------------
 
+  /* The card (or, for a refusal about a card no longer shown, the list) it is on. */
+  function holderOf(p) { return p.closest("li[id]") || p.closest("section[id]"); }
+
   function keep(part) {
     if (!part || !part.querySelectorAll) return;
-    part.querySelectorAll("li[id] .refusal").forEach(function (p) {
-      kept[p.closest("li[id]").id] = p.outerHTML;
+    part.querySelectorAll(".refusal").forEach(function (p) {
+      var holder = holderOf(p);
+      if (holder) kept[holder.id] = p.outerHTML;
     });
   }
 
   function restore() {
     Object.keys(kept).forEach(function (id) {
-      var card = document.getElementById(id);
-      if (!card) { delete kept[id]; return; } // what it was about is gone
-      if (card.querySelector(".refusal")) return;
-      var action = card.querySelector(".me-ack, .me-clear");
-      if (action) action.insertAdjacentHTML("beforebegin", kept[id]);
-      else card.insertAdjacentHTML("beforeend", kept[id]);
-      var shown = card.querySelector(".refusal");
-      if (shown) shown.unitboardSaid = true; // said when it came; not again
+      var holder = document.getElementById(id);
+      if (!holder) { delete kept[id]; return; } // what it was about is gone
+      if (holder.querySelector(holder.tagName === "LI" ? ".refusal" : ":scope > .refusal")) return;
+      var action = holder.querySelector(".me-ack, .me-clear");
+      var heading = holder.querySelector(":scope > h2");
+      if (holder.tagName !== "LI" && heading) heading.insertAdjacentHTML("afterend", kept[id]);
+      else if (action) action.insertAdjacentHTML("beforebegin", kept[id]);
+      else holder.insertAdjacentHTML("beforeend", kept[id]);
+      holder.querySelectorAll(".refusal").forEach(function (p) { p.unitboardSaid = true; }); // said once
     });
   }
 
@@ -225,8 +230,8 @@
     var dismiss = e.target.closest && e.target.closest("[data-dismiss]");
     if (!dismiss) return;
     var p = dismiss.closest(".refusal");
-    var card = cardOf(p);
-    if (card) delete kept[card.id];
+    var holder = p && holderOf(p);
+    if (holder) delete kept[holder.id];
     if (p) p.remove();
   });
 
@@ -238,7 +243,23 @@
   document.addEventListener("htmx:beforeSwap", function (e) { keep(e.detail.target); });
   document.addEventListener("unitboard:beforeApply", function (e) { keep(e.target); });
 
-  function changed() { restore(); announce(); tick(); }
+  /* The Done list stays as the person left it (open or closed) through pushes, and opens
+   * when a refusal is kept on one of its rows. */
+  var doneOpen = null;
+  document.addEventListener("click", function (e) {
+    var summary = e.target.closest && e.target.closest(".me-done > summary");
+    if (!summary) return;
+    var done = summary.parentElement;
+    setTimeout(function () { doneOpen = done.open; }, 0);
+  });
+  function keepDone() {
+    var done = document.querySelector(".me-done");
+    if (!done) return;
+    if (done.querySelector(".refusal")) done.open = true;
+    else if (doneOpen !== null) done.open = doneOpen;
+  }
+
+  function changed() { restore(); keepDone(); announce(); tick(); }
   document.addEventListener("htmx:wsAfterMessage", changed);
   document.addEventListener("unitboard:applied", changed);
   document.addEventListener("htmx:afterSwap", function (e) {

@@ -12,6 +12,7 @@ nurse's thumb."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -23,11 +24,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from unitboard.domain.calls.events import CallEvent
+from unitboard.domain.calls.state import Call
 from unitboard.domain.context import Context, KnownPeople, Person
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import StayEvent
 from unitboard.domain.pages.events import PageEvent
-from unitboard.domain.pages.state import Pages
+from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.roles import role_label
 from unitboard.domain.stays.events import NurseAssigned
 from unitboard.projections.personal import CALL_SCOPE, call_card, mine, page_card
@@ -61,6 +63,7 @@ PHONE_COMMANDS = frozenset(command for command, _ in ACTIONS.values())
 """Of what the domain offers, what a phone offers: acknowledging a page and clearing a light
 from the bedside (answering a light is the desk's, over the intercom)."""
 WHAT_CHANGES_IT = (CallEvent, PageEvent, StayEvent)
+log = logging.getLogger(__name__)
 NAMES_FRESH_SECONDS = 30.0
 """How long the names of senders are trusted before they are read again."""
 
@@ -84,14 +87,18 @@ class PersonalViews:
         self.names: dict[str, str] = {}
         self._names_read = -NAMES_FRESH_SECONDS
         self.units: dict[str, frozenset[str]] = {}
-        self._pushed: dict[str, str] = {}
+        self._pushed: dict[str, dict[str, Any]] = {}
 
     async def learn_names(self) -> None:
         """Read the people's names again when they are older than NAMES_FRESH_SECONDS."""
         if time.monotonic() - self._names_read < NAMES_FRESH_SECONDS:
             return
         runtime = self.runtime
-        people = await runtime.read(runtime.service.people.everyone)
+        try:
+            people = await runtime.read(runtime.service.people.everyone)
+        except Exception as error:  # cosmetic: senders show by username meanwhile
+            log.warning("could not read the people's names: %s", error)
+            return
         self.names = {person.username: person.name for person in people}
         self._names_read = time.monotonic()
 
@@ -107,47 +114,65 @@ class PersonalViews:
             offered = runtime.registry.offered(hospital, kind, key, ctx)
             return offers_by_command([o for o in offered if o.command in PHONE_COMMANDS])
 
-        def page_row(p: Any) -> dict[str, Any]:
+        def page_row(p: Page) -> dict[str, Any]:
             row = page_card(hospital, p, person, self.names)
             row["offers"] = offers("page", p.page_id)
             row["error"] = errors.get(f"page-{p.page_id}")
             return row
 
-        def call_row(c: Any) -> dict[str, Any]:
-            row = call_card(hospital, c, self.names)
+        def call_row(c: Call) -> dict[str, Any]:
+            row = call_card(hospital, c, self.names, person)
             row["offers"] = offers("call", c.call_id)
             row["error"] = errors.get(f"call-{c.call_id}")
             return row
 
+        open_pages = [page_row(p) for p in found.open_pages]
+        done_pages = [page_row(p) for p in found.done_pages]
+        calls = [call_row(c) for c in found.calls]
+        shown = {f"page-{row['page_id']}" for row in (*open_pages, *done_pages)}
+        shown |= {f"call-{row['call_id']}" for row in calls}
         return {
             "person": person,
             "role_label": role_label(person.role),
-            "open_pages": [page_row(p) for p in found.open_pages],
-            "done_pages": [page_row(p) for p in found.done_pages],
-            "calls": [call_row(c) for c in found.calls],
+            "open_pages": open_pages,
+            "done_pages": done_pages,
+            "calls": calls,
+            # a refusal about a card no longer shown goes at the top of its list
+            "stray": {key.split("-", 1)[0]: m for key, m in errors.items() if key not in shown},
             "shows_calls": person.role in CALL_SCOPE,
             "call_scope": CALL_SCOPE.get(person.role),
             "units": found.units,
             "position": runtime.projection.position,
         }
 
-    def body(self, view: str) -> str:
+    def drawn(self, view: str) -> dict[str, Any] | None:
+        """What the view shows now (None: nobody it is for), noting the units it covers."""
         person = self.people.get(view)
-        if person is None:  # nobody shows it any more
-            return ""
+        if person is None:
+            return None
         context = self.context(person)
         self.units[view] = context["units"]
-        return str(macros("_me.html").sections(context, True))
+        return context
+
+    def render(self, context: dict[str, Any] | None) -> str:
+        position = self.runtime.projection.position
+        if context is None:
+            return heartbeat(position)
+        return str(macros("_me.html").sections(context, True)) + heartbeat(position)
 
     def snapshot(self, view: str) -> str:
-        return self.body(view) + heartbeat(self.runtime.projection.position)
+        return self.render(self.drawn(view))
 
     def changes(self, view: str) -> str | None:
-        body = self.body(view)
-        if body == self._pushed.get(view):
-            return None  # looks the same: the next heartbeat carries the position
-        self._pushed[view] = body
-        return body + heartbeat(self.runtime.projection.position)
+        """The view when what it shows changed since its last push; None (the heartbeat
+        carries the position) when it did not: compared before rendering, which costs
+        several times more than gathering what to show."""
+        context = self.drawn(view)
+        shown = None if context is None else {k: v for k, v in context.items() if k != "position"}
+        if shown is None or shown == self._pushed.get(view):
+            return None
+        self._pushed[view] = shown
+        return self.render(context)
 
     def forget(self, view: str) -> None:
         """Nobody shows the view now. The person stays known (one per user): a phone that
@@ -157,7 +182,9 @@ class PersonalViews:
     def views_of(self, events: list[StoredEvent]) -> Iterable[str]:
         """The phones a batch may change: none unless it holds a call, page or stay event;
         then those showing a unit the batch touched (every one when the layout changed),
-        and those of the people it names (a page to them, a patient assigned to them)."""
+        and those of the people it names (a page to them, a patient assigned to them). A
+        view not drawn since its screen connected (it was sent a heartbeat: it was up to
+        date) is drawn now, to learn its units."""
         touched = self.runtime.touched(events)
         if touched is None:
             return list(self.people)
@@ -167,7 +194,7 @@ class PersonalViews:
         return [
             view
             for view in list(self.people)
-            if view in named or not touched.isdisjoint(self.units.get(view, ()))
+            if view in named or (units := self.units.get(view)) is None or units & touched
         ]
 
     def named(self, events: list[StoredEvent]) -> Iterable[str]:
@@ -182,7 +209,7 @@ class PersonalViews:
                     yield found.to
 
 
-def views_of(connection: HTTPConnection) -> PersonalViews:
+def personal_views(connection: HTTPConnection) -> PersonalViews:
     views: PersonalViews = connection.app.state.me_views
     return views
 
@@ -216,7 +243,7 @@ async def not_logged_in_handler(request: HTTPConnection, exc: Exception) -> Resp
 
 async def me(request: Request) -> Response:
     actor = await me_actor(request)
-    views = views_of(request)
+    views = personal_views(request)
     await views.learn_names()
     context = views.context(person_of(actor))
     extra = {"ctx": context, "actor": actor, "station": station_of(request, actor)}
@@ -247,7 +274,7 @@ async def me_action(request: Request) -> Response:
         await runtime.caught_up(appended.position)
     except DomainError as error:  # said on the card it is about, whatever the rule
         errors = {f"{kind}-{item}": error.message}
-    views = views_of(request)
+    views = personal_views(request)
     context = views.context(person_of(actor), errors)
     return HTMLResponse(str(macros("_me.html").answer(context, kind)))
 
@@ -258,7 +285,7 @@ async def me_socket(websocket: WebSocket) -> None:
         await websocket.close(code=4401, reason="not allowed")
         return
     hub: ScreenHub = websocket.app.state.me_screens
-    views = views_of(websocket)
+    views = personal_views(websocket)
     view = me_view(actor.name)
     allowed = actor.role in ME_ROLES
     if allowed:
