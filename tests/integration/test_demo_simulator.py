@@ -14,7 +14,7 @@ from hospital import LAYOUT, admission
 from unitboard.demo.provenance import SimulatedWork
 from unitboard.demo.simulator import Simulator
 from unitboard.domain.events import bed_stream, stay_stream
-from unitboard.service.auth import Actor
+from unitboard.service.auth import Actor, add_user
 from unitboard.service.handler import CommandService
 from unitboard.store import EventLog
 from unitboard.store.credentials import CredentialStore
@@ -67,6 +67,7 @@ def test_the_simulator_leaves_a_newcomers_patients_and_beds_alone_across_restart
 ) -> None:
     service = started_service(engine)
     service.load_layout(ADMIN, LAYOUT)
+    add_user(service.credentials, "noor", "a-long-password", "nurse", "Noor Nurse", ["4W"])
     census = Simulator(service, random.Random(11))
     for bed_id in ("4W-401-A", "4W-403-A", "ICU-3-A"):
         census.admit_into(bed_id)
@@ -102,7 +103,7 @@ def test_the_simulator_leaves_a_newcomers_patients_and_beds_alone_across_restart
     later = [e for e in events if e.position > first_done and e.stream_id in admitted_earlier]
     assert later, "the restarted simulator never acted on the patients admitted before"
     assert {e.type for e in after_newcomer} >= {"PatientArrived", "PatientDischarged"}
-    lights = {"CallLightRaised", "CallLightAnswered", "CallLightCleared"}
+    lights = {"CallLightRaised", "CallLightAnswered", "CallLightCleared", "NurseAssigned"}
     assert {e.type for e in after_newcomer} >= lights, "the demo's call lights are pressed"
     restarted.log.close()
 

@@ -14,7 +14,10 @@ from unitboard.store import EventLog, StoredEvent
 SIMULATED_DESK = "sim:secretary"
 SIMULATED_EVS = "sim:evs"
 SIMULATED_NURSE_CALL = "sim:nurse-call"
-SIMULATED_ACTORS = frozenset({SIMULATED_DESK, SIMULATED_EVS, SIMULATED_NURSE_CALL})
+SIMULATED_CHARGE = "sim:charge-nurse"
+SIMULATED_ACTORS = frozenset(
+    {SIMULATED_DESK, SIMULATED_EVS, SIMULATED_NURSE_CALL, SIMULATED_CHARGE}
+)
 """The actors the simulator acts as: an event whose metadata names one was its doing."""
 READ_PER_STEP = 10_000
 """Events read per step: a long log is read over a few steps, never holding the writer

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from unitboard.demo.provenance import (
+    SIMULATED_CHARGE,
     SIMULATED_DESK,
     SIMULATED_EVS,
     SIMULATED_NURSE_CALL,
@@ -97,6 +98,7 @@ class Simulator:
         self.desk = Actor(SIMULATED_DESK, "secretary", None, "simulated unit secretary")
         self.evs = Actor(SIMULATED_EVS, "evs", None, "simulated housekeeping")
         self.nurse_call = Actor(SIMULATED_NURSE_CALL, "integration", None, "simulated nurse call")
+        self.charge = Actor(SIMULATED_CHARGE, "charge_nurse", None, "simulated charge nurse")
         self.work = SimulatedWork(service.log)
         self._serial = 0
 
@@ -130,6 +132,7 @@ class Simulator:
             (5, self.clean_a_bed),
             (1, self.move_someone),
             (1, self.transfer_someone),
+            (2, self.assign_a_nurse),
             (0.8, self.press_a_call_light),
             (2, self.answer_a_call_light),
             (2, self.clear_a_call_light),
@@ -253,6 +256,23 @@ class Simulator:
                 "reason": "level of care",
             },
         )
+
+    def assign_a_nurse(self) -> None:
+        """The charge nurse gives a patient of the simulator's without a nurse to one of the
+        unit's nurses (the demo's nurse and nurse2 on 4W), so their phones have patients and
+        the ladder's first step someone to page."""
+        unassigned = self._stays(lambda s: s.status == "admitted" and s.nurse is None)
+        if not unassigned:
+            return
+        stay = self.rng.choice(unassigned)
+        nurses = [
+            p.username
+            for p in self.service.people.everyone()
+            if p.role == "nurse" and p.active and stay.unit_id in p.units
+        ]
+        if nurses:
+            data = {"encounter_id": stay.encounter_id, "nurse": self.rng.choice(nurses)}
+            self.run("AssignNurse", data, actor=self.charge)
 
     # -- call lights: a few per unit an hour, answered in a minute or two, cleared later --
 
