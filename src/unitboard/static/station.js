@@ -1,8 +1,10 @@
 /* The station: keyboard shortcuts, the bed filter, the action panel and where focus goes,
  * refusals that stay until the person dismisses them or acts, errors shown where the person
  * looks (never only in the console), what a screen reader is told of live changes (a new
- * patient waiting, the open bed changed, a refusal), and idle logoff. No inline handlers:
- * the Content-Security-Policy forbids them. */
+ * patient waiting, a new call light, a page acknowledged, the open bed changed, a refusal),
+ * the call lights' ages ticking, the page composer (its live count, Enter sends, composing
+ * about a light), what was typed carried across a push, and idle logoff. No inline
+ * handlers: the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
   if (window.unitboardStation) return;
@@ -18,6 +20,13 @@
   var asked = 0;          // requests the person made: a redraw started before one is dropped
   var waitingSaid = null; // ids of the queue's rows already said aloud
   var placed = null;      // the field the panel put focus in as it opened (keyOf): not typing yet
+  var carried = {};       // part id -> what was typed in its forms, put back after a push
+  var focusRange = null;  // the caret of the field that had focus when its part was replaced
+  var lostNotes = {};     // part id -> a note that what was typed there could not be put back
+  var notices = {};       // part id -> the confirmation it showed ({html, until}), through pushes
+  var NOTICE_MS = 20000;  // how long a confirmation stays when nothing else is done
+  var lightsSaid = null;  // ids of the call lights already said aloud
+  var pageStates = null;  // page id -> "sent" | "acknowledged", as last drawn
   var REDRAW = "X-Unitboard-Redraw";
   var REFRESH = "refresh"; // the person asked for the panel as it is now, typed values and all
 
@@ -93,15 +102,93 @@
 
   // -- what a push must not wipe: refusals, and focus ----------------------------------------
 
-  function remember(part) {
+  function remember(part, except) {
     part.querySelectorAll("form[id] .refusal").forEach(function (p) {
       kept[p.closest("form").id] = p.outerHTML;
     });
     var a = document.activeElement;
-    if (a && a !== document.body && part.contains(a)) focusKey = keyOf(a);
+    if (a && a !== document.body && part.contains(a)) {
+      focusKey = keyOf(a);
+      focusRange = typeof a.selectionStart === "number" ? [a.selectionStart, a.selectionEnd] : null;
+    }
+    keepEntries(part, except);
+  }
+
+  /* Never a lost entry, in the parts that are replaced as a whole by each push (the call
+   * lights, the page composer: data-keeps-entries): what was typed or chosen in their forms
+   * is carried into the new part, form by form (`except`: the form just sent). */
+  function keepEntries(part, except) {
+    if (!part.id || !part.hasAttribute("data-keeps-entries")) return;
+    var notice = except === undefined && part.querySelector(".notice[data-keep]"); // a push, not an answer
+    if (notice) {
+      var before = notices[part.id];
+      var until = before && before.html === notice.outerHTML ? before.until : Date.now() + NOTICE_MS;
+      notices[part.id] = { html: notice.outerHTML, until: until };
+    }
+    var found = [];
+    part.querySelectorAll("form[id]").forEach(function (form) {
+      if (form.id === except) return;
+      form.querySelectorAll("input, select, textarea").forEach(function (f) {
+        if (f.type === "hidden" || !f.name || !changed(f)) return;
+        found.push({ form: form.id, name: f.name, value: f.value, checked: f.checked,
+          about: form.getAttribute("data-about") || "" });
+      });
+    });
+    if (found.length) carried[part.id] = found; else delete carried[part.id];
+  }
+
+  function putEntriesBack() {
+    Object.keys(carried).forEach(function (id) {
+      var part = document.getElementById(id);
+      if (!part) return;
+      var lost = [];
+      carried[id].forEach(function (e) {
+        var form = document.getElementById(e.form);
+        var f = form && form.querySelector('[name="' + CSS.escape(e.name) + '"]');
+        if (!f || (f.tagName === "SELECT" && !hasOption(f, e.value))) { lost.push(e); return; }
+        if (f.type === "checkbox" || f.type === "radio") f.checked = e.checked;
+        else f.value = e.value;
+        f.dispatchEvent(new Event("input", { bubbles: true })); // a live count follows
+      });
+      delete carried[id];
+      if (lost.length) noteLost(part, lost);
+    });
+    Object.keys(notices).forEach(function (id) {
+      var part = document.getElementById(id);
+      var anchor = part && part.querySelector("[data-notice-after]");
+      if (!anchor || Date.now() > notices[id].until) { delete notices[id]; return; }
+      if (!part.querySelector(".notice[data-keep]")) anchor.insertAdjacentHTML("afterend", notices[id].html);
+    });
+    Object.keys(lostNotes).forEach(function (id) {
+      var part = document.getElementById(id);
+      if (!part) return;
+      if (!part.querySelector("[data-lost]")) part.querySelector("h2, h3, form").insertAdjacentHTML("afterend", lostNotes[id]);
+      part.querySelector("[data-lost]").unitboardSaid = true;
+    });
+  }
+
+  function hasOption(select, value) {
+    return Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+  }
+
+  /* What was typed for something gone meanwhile (a light answered or cleared by someone
+   * else, a choice no longer offered) is said, with the words typed, until dismissed. */
+  function noteLost(part, lost) {
+    var words = lost.map(function (e) {
+      if (e.about) return "The light on " + e.about + " was answered or cleared meanwhile: your note “" + e.value + "” was not sent.";
+      return "What you chose for “" + e.name + "” is no longer offered: choose again.";
+    }).join(" ");
+    var p = refusalHtml(words);
+    p.setAttribute("data-lost", "");
+    lostNotes[part.id] = p.outerHTML;
+    var old = part.querySelector("[data-lost]");
+    if (old) old.remove();
+    (part.querySelector("h2, h3") || part.firstElementChild || part).insertAdjacentElement("afterend", p);
+    if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
   }
 
   function restore() {
+    putEntriesBack();
     Object.keys(kept).forEach(function (id) {
       var form = document.getElementById(id);
       if (!form) { delete kept[id]; return; } // what it was about is gone
@@ -113,11 +200,21 @@
       var key = focusKey;
       focusKey = null;
       var el = document.querySelector(key);
-      if (el && focusLost()) el.focus({ preventScroll: true });
+      if (el && focusLost()) {
+        el.focus({ preventScroll: true });
+        if (focusRange && el.setSelectionRange) {
+          try { el.setSelectionRange(focusRange[0], focusRange[1]); } catch (e) { /* not a text field */ }
+        }
+      }
+      focusRange = null;
     }
   }
 
   function dismiss(p) {
+    if (p.hasAttribute("data-lost")) {
+      var part = p.parentElement && p.parentElement.closest("[id]");
+      if (part) delete lostNotes[part.id];
+    }
     var form = p.closest("form");
     if (form && form.id) delete kept[form.id];
     p.remove();
@@ -128,11 +225,13 @@
     if (e.detail.shouldSwap && e.detail.target) remember(e.detail.target);
   });
   document.addEventListener("unitboard:beforeApply", function (e) { remember(e.target); });
-  document.addEventListener("unitboard:applied", function () { restore(); sayNewlyWaiting(); });
+  document.addEventListener("unitboard:applied", function () { restore(); sayNewlyWaiting(); sayCalls(); tick(); });
   document.addEventListener("htmx:wsAfterMessage", function () {
     restore();
     filter();
     sayNewlyWaiting();
+    sayCalls();
+    tick();
     panelChanged();
   });
 
@@ -213,6 +312,8 @@
     asked++;
     lastActivity = Date.now();
     var form = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest("form");
+    var part = form && form.closest("[data-keeps-entries]");
+    if (part) delete notices[part.id]; // its answer says what was done now
     if (!form || !form.id) return;
     delete kept[form.id];
     var old = form.querySelector(".refusal");
@@ -240,6 +341,7 @@
       if (r) focusOn(firstAction(r.closest("form")) || r.querySelector("[data-dismiss]"));
       return;
     }
+    if (t.id === "station-calls" || t.id === "composer-form") { answered(t); return; }
     if (t.id !== "panel") return;
     panelTile = tileLook(tileOf(t));
     if (refreshing === REFRESH) { // asked for by the person: as if opened afresh
@@ -334,6 +436,15 @@
     say(bedName(p) + " changed" + when + " — review");
   }
 
+  // The answer to a form in a part that carries entries: the part's other forms keep theirs.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail.target;
+    if (isRedraw(e.detail) || !t || !t.hasAttribute || !t.hasAttribute("data-keeps-entries")) return;
+    var sent = e.detail.requestConfig && e.detail.requestConfig.elt;
+    var form = sent && sent.closest && sent.closest("form");
+    keepEntries(t, form ? form.id : null);
+  });
+
   // A redraw whose answer comes after the person opened another bed, or acted, is dropped;
   // so is one that would replace what they began typing meanwhile (unless they asked for it).
   document.addEventListener("htmx:beforeSwap", function (e) {
@@ -358,11 +469,15 @@
     var a = document.activeElement;
     if (a && part.contains(a) && /^(INPUT|SELECT|TEXTAREA)$/.test(a.tagName) && keyOf(a) !== placed) return true;
     return Array.prototype.some.call(part.querySelectorAll("input, textarea, select"), function (f) {
-      if (f.type === "hidden") return false;
-      if (f.tagName === "SELECT") return f.selectedIndex !== defaultIndex(f);
-      if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
-      return f.value !== f.defaultValue;
+      return f.type !== "hidden" && changed(f);
     });
+  }
+
+  /* A field that differs from what the page gave: typed in, chosen, ticked. */
+  function changed(f) {
+    if (f.tagName === "SELECT") return f.selectedIndex !== defaultIndex(f);
+    if (f.type === "checkbox" || f.type === "radio") return f.checked !== f.defaultChecked;
+    return f.value !== f.defaultValue;
   }
 
   /* The option a select shows when untouched: the one marked selected, else the first. */
@@ -377,6 +492,7 @@
     setTimeout(function () {
       restore();
       sayNewlyWaiting();
+      sayCalls();
       var asks = document.querySelector("[data-focus]");
       if (!asks) return;
       var target = document.getElementById(asks.getAttribute("data-focus"));
@@ -384,6 +500,131 @@
       if (target) { target.scrollIntoView({ block: "nearest" }); target.focus(); }
     }, 0);
   });
+
+  // -- call lights and pages -------------------------------------------------------------------
+
+  /* The answer to a light's form or to the composer: a refusal takes focus back to what it
+   * is about; after a light is answered, the next light waiting for an answer has its note
+   * field (the desk answers them in turn); otherwise the confirmation has focus. */
+  function answered(part) {
+    restore();
+    tick();
+    sayCalls();
+    var refused = part.querySelector("form .refusal");
+    if (refused) {
+      var form = refused.closest("form");
+      var message = form.querySelector("textarea[data-max]");
+      focusOn(message && count(message) > max(message) ? message : firstAction(form) || refused.querySelector("[data-dismiss]"));
+      return;
+    }
+    var stray = part.querySelector(":scope > .refusal");
+    if (stray) { focusOn(stray.querySelector("[data-dismiss]")); return; }
+    var notice = part.querySelector(".notice");
+    var next = part.id === "station-calls" && part.querySelector(".st-call.status-raised input[name=note]");
+    if (next) { if (notice) say(notice.textContent); focusOn(next); }
+    else if (notice) focusOn(notice);
+  }
+
+  function parse(iso) { return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")); }
+
+  function ageText(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + " s";
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + " min";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  /* Every second, in the browser (no push per second): the ages of lights and pages, a
+   * light past its answer target marked overdue, acknowledged pages past their time gone. */
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll(".call-age[data-age]").forEach(function (el) {
+      var at = parse(el.getAttribute("data-age"));
+      if (isNaN(at)) return;
+      var text = ageText(now - at);
+      if (el.textContent !== text) el.textContent = text;
+    });
+    document.querySelectorAll(".st-call[data-due]").forEach(function (el) {
+      var due = parse(el.getAttribute("data-due"));
+      el.classList.toggle("overdue", !isNaN(due) && now >= due);
+    });
+    document.querySelectorAll("[data-drop-at]").forEach(function (el) {
+      var drop = parse(el.getAttribute("data-drop-at"));
+      if (!isNaN(drop) && now >= drop) el.hidden = true;
+    });
+  }
+  setInterval(tick, 1000);
+
+  /* A light not shown before is said aloud (a code blue at once); so is a page the desk
+   * follows turning acknowledged. The ones on the page as it loads are not. */
+  function sayCalls() {
+    var lights = {};
+    document.querySelectorAll("#station-calls li[data-call]").forEach(function (row) {
+      var id = row.getAttribute("data-call");
+      lights[id] = true;
+      if (lightsSaid && !lightsSaid[id]) {
+        say(row.getAttribute("data-say"), row.hasAttribute("data-urgent"));
+        row.classList.add("fresh");
+      }
+    });
+    lightsSaid = lights;
+    var states = {};
+    document.querySelectorAll("#station-pages li[data-page]").forEach(function (row) {
+      var id = row.getAttribute("data-page");
+      states[id] = row.getAttribute("data-state");
+      if (pageStates && pageStates[id] === "sent" && states[id] === "acknowledged") say(row.getAttribute("data-say-done"));
+    });
+    pageStates = states;
+  }
+
+  // the composer's live count: "42/160", red past what a page holds (sending then is refused)
+  function count(field) { return Array.from(field.value.trim()).length; }
+  function max(field) { return parseInt(field.getAttribute("data-max"), 10) || 160; }
+
+  function showCount(field) {
+    var shown = document.querySelector('[data-count-of="' + field.id + '"]');
+    if (!shown) return;
+    var n = count(field), limit = max(field);
+    var over = n > limit;
+    if (over && !shown.classList.contains("over")) say("Over " + limit + " characters: a page holds " + limit + ".");
+    shown.firstChild.textContent = n + "/" + limit;
+    shown.classList.toggle("over", over);
+  }
+
+  document.addEventListener("input", function (e) {
+    if (e.target.matches && e.target.matches("textarea[data-max]")) showCount(e.target);
+  });
+
+  /* The composer, open and in view whole (the side column scrolls it to its top). */
+  function openComposer() {
+    var box = document.getElementById("page-composer");
+    if (!box) return null;
+    box.open = true;
+    box.scrollIntoView({ block: "start" });
+    return document.getElementById("f-page");
+  }
+
+  /* "Page about this light": the composer opens about it, to the patient's nurse, at the
+   * light's urgency, the message begun; the person writes the rest. */
+  function pageAbout(button) {
+    var form = openComposer();
+    if (!form) return;
+    var set = function (name, value) {
+      var f = form.querySelector('[name="' + name + '"]');
+      if (f && value && (f.tagName !== "SELECT" || hasOption(f, value))) f.value = value;
+    };
+    set("regarding", button.getAttribute("data-page-about"));
+    set("to", button.getAttribute("data-to"));
+    set("priority", button.getAttribute("data-priority"));
+    var message = form.querySelector("textarea[name=message]");
+    if (message && !message.value.trim()) message.value = button.getAttribute("data-message") || "";
+    showCount(message);
+    var to = form.querySelector("select[name=to]");
+    var target = to && !to.value ? to : message;
+    focusOn(target);
+    if (target === message) message.setSelectionRange(message.value.length, message.value.length);
+  }
 
   // -- the bed filter, clicks, keys -----------------------------------------------------------
 
@@ -406,6 +647,8 @@
       if (isOpen(open)) fetchPanel(open, REFRESH);
       return;
     }
+    var about = e.target.closest("[data-page-about]");
+    if (about) { lastActivity = Date.now(); pageAbout(about); return; }
     var d = e.target.closest("[data-dismiss]");
     if (d) dismiss(d.closest(".refusal"));
   });
@@ -413,12 +656,24 @@
   document.addEventListener("keydown", function (e) {
     if (!root()) return;
     var typingNow = /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName);
+    if (e.key === "Enter" && !e.shiftKey && e.target.matches && e.target.matches("textarea[data-enter-sends]")) {
+      e.preventDefault(); // a page is one short message: Enter sends it, Shift+Enter a new line
+      var sending = e.target.closest("form");
+      if (sending && !sending.classList.contains("htmx-request")) sending.requestSubmit();
+      return;
+    }
     if (e.key === "Escape") {
       if (e.target.closest && e.target.closest("details.unit-switch")) return; // its own Esc
       var adm = document.getElementById("new-admission");
       if (adm && adm.open && adm.contains(e.target)) {
         adm.open = false;
         adm.querySelector("summary").focus();
+        return;
+      }
+      var box = document.getElementById("page-composer");
+      if (box && box.open && box.contains(e.target)) {
+        box.open = false; // what was typed stays, for when it opens again
+        box.querySelector("summary").focus();
         return;
       }
       var p = panel();
@@ -430,6 +685,12 @@
     else if (e.key === "n") {
       var d2 = document.getElementById("new-admission");
       if (d2) { e.preventDefault(); d2.open = true; var f = document.getElementById("new-first"); if (f) f.focus(); }
+    } else if (e.key === "p") {
+      var composing = openComposer();
+      if (composing) { e.preventDefault(); focusOn(composing.querySelector("select[name=to]")); }
+    } else if (e.key === "c") {
+      var light = document.querySelector("#station-calls input[name=note], #station-calls .st-call button");
+      if (light) { e.preventDefault(); light.scrollIntoView({ block: "nearest" }); light.focus(); }
     } else if (e.key === "q") {
       var s = document.querySelector("#station-queue select") || document.querySelector("#station-queue tr[tabindex]");
       if (s) { e.preventDefault(); s.focus(); }
@@ -443,5 +704,5 @@
     if (ms > 0 && Date.now() - lastActivity > ms) window.location.href = "/login";
   }, 5000);
 
-  document.addEventListener("DOMContentLoaded", function () { localDates(document); sayNewlyWaiting(); });
+  document.addEventListener("DOMContentLoaded", function () { localDates(document); sayNewlyWaiting(); sayCalls(); tick(); });
 })();

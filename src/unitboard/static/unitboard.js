@@ -177,6 +177,7 @@
   var replying = false;
   function busy(el) {
     if (el.classList.contains("htmx-request") || el.querySelector(".htmx-request")) return true;
+    if (el.hasAttribute("data-keeps-entries")) return false; // carries them across itself (station.js)
     var active = document.activeElement;
     if (active && el.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) {
       return true;

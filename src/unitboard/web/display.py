@@ -33,6 +33,7 @@ from unitboard.web.common import (
 )
 from unitboard.web.login import end_session
 from unitboard.web.sessions import set_session_cookie
+from unitboard.web.wall_calls import wall_lights
 
 
 def display_view(unit_id: str) -> str:
@@ -92,9 +93,14 @@ def room_warnings(beds: list[dict[str, Any]]) -> list[str]:
 
 def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]:
     """A unit in privacy mode (the WALL viewer): initials or an alias, icons, no identifiers;
-    the grid's column count for the unit's rooms."""
+    the grid's column count for the unit's rooms; the active call lights, each on its bed's
+    tile (`calls`), and the code blues, which take over the top of the screen."""
     board = projection.unit_board(unit_id, WALL)
-    beds = {bed["bed_id"]: bed for bed in board["beds"]}
+    lights = wall_lights(projection.hospital, unit_id)
+    on_bed: dict[str, list[dict[str, Any]]] = {}
+    for light in lights:
+        on_bed.setdefault(light["bed_id"], []).append(light)
+    beds = {bed["bed_id"]: bed | {"calls": on_bed.get(bed["bed_id"], [])} for bed in board["beds"]}
     layout = projection.layout
     rooms: list[dict[str, Any]] = []
     for room_id in layout.unit(unit_id).room_ids:
@@ -112,7 +118,14 @@ def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
     columns = grid_columns([len(r["beds"]) for r in rooms])
     for r in rooms:
         r["span"] = min(len(r["beds"]), columns)
-    return {"board": board, "rooms": rooms, "columns": columns, "position": projection.position}
+    return {
+        "board": board,
+        "rooms": rooms,
+        "columns": columns,
+        "position": projection.position,
+        "calls": lights,
+        "code_blues": [light for light in lights if light["kind"] == "code_blue"],
+    }
 
 
 def render_whole(projection: BoardProjection, view: str) -> str:
@@ -121,9 +134,10 @@ def render_whole(projection: BoardProjection, view: str) -> str:
 
 
 class DisplayRenderer:
-    """The wall displays' pushes. A change push is the header and only the rooms whose beds
-    look different from the last push (a changed tile re-sends its room, so room-wide
-    warnings stay right): a few hundred bytes, not the grid."""
+    """The wall displays' pushes. A change push is the header (and the code-blue band: the
+    unit's lights are part of how the header looks) and only the rooms whose beds look
+    different from the last push (a changed tile re-sends its room, so room-wide warnings
+    stay right): a few hundred bytes, not the grid."""
 
     def __init__(self, projection: BoardProjection) -> None:
         self.projection = projection
@@ -159,7 +173,7 @@ class DisplayRenderer:
 def _looks(context: dict[str, Any]) -> dict[str, Any]:
     board = context["board"]
     return {
-        "stats": (board["census"], board["updated_at"]),
+        "stats": (board["census"], board["updated_at"], context["calls"]),
         "grid": (context["columns"], [room["room_id"] for room in context["rooms"]]),
         "rooms": {room["room_id"]: room["beds"] for room in context["rooms"]},
     }

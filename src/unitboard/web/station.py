@@ -2,9 +2,11 @@
 the queue of patients waiting for a bed here (new admissions and transfers coming in), the
 transfers going out, and a bed's actions as forms. Every form a person sees is an offer of
 the domain for their role (nothing is offered that would be refused for who they are), with
-the choices the rules accept. Page, command replies and live pushes are rendered by the
-same macros (templates/_station.html); live pushes go to views "station:UNIT:ROLE",
-rendered once per view, never to a wall display."""
+the choices the rules accept. The unit's call lights (answered and cleared here, raised
+from a bed for a patient who phoned), a page composer and the unit's pages with their state
+sit beside the board (web/station_calls.py). Page, command replies and live pushes are
+rendered by the same macros (templates/_station.html); live pushes go to views
+"station:UNIT:ROLE", rendered once per view, never to a wall display."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from unitboard.domain.calls.values import KIND_LABELS
 from unitboard.domain.context import Context
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import stay_stream
@@ -51,6 +54,15 @@ from unitboard.web.common import (
 )
 from unitboard.web.limits import read_form
 from unitboard.web.sessions import csrf_token
+from unitboard.web.station_calls import (
+    StaffDirectory,
+    call_confirmation,
+    call_rows,
+    composer,
+    lights_by_bed,
+    page_rows,
+    paged,
+)
 
 STATION_ROLES = ("secretary", "charge_nurse", "nurse")
 BOOL_FIELDS = frozenset({"fall_risk", "confidential"})
@@ -58,6 +70,10 @@ DATETIME_FIELDS = frozenset({"expected_at", "until"})
 FORM_ONLY = frozenset({"csrf", "command", "form_id", "panel_bed"})
 QUEUE_FORMS = ("assign-", "cancel-", "txout-")
 """Form ids of the queue's rows (a refusal there shows in the queue, not the panel)."""
+CALL_FORMS = ("answer-", "clear-")
+"""Form ids of the call lights' rows (answer and clear a light, in the call-light list)."""
+PAGE_FORM = "page"
+"""The form id of the page composer."""
 ROW_COMMANDS = {
     "admission": ("AssignBed", "CancelAdmission"),
     "transfer": ("AssignBed", "CancelTransfer"),
@@ -129,17 +145,22 @@ def outgoing_row(runtime: Runtime, unit_id: str, stay: Stay, ctx: Context) -> di
     return view
 
 
-def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, Any]:
+def station_context(
+    runtime: Runtime, unit_id: str, ctx: Context, staff: StaffDirectory
+) -> dict[str, Any]:
     projection = runtime.projection
     board = projection.unit_board(unit_id, FULL)
     layout = projection.layout
     beds = {bed["bed_id"]: bed for bed in board["beds"]}
+    calls = call_rows(runtime, unit_id, ctx, staff)
+    lit = lights_by_bed(calls)
     rooms = []
     for room_id in layout.unit(unit_id).room_ids:
         room = layout.rooms[room_id]
         for bed_id in room.bed_ids:
             bed = beds[bed_id]
             bed["room_label"] = room.label
+            bed["call_lights"] = lit.get(bed_id, [])
             patient = bed["patient"]
             if patient is not None and patient["transfer_to_unit_id"]:
                 patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"])
@@ -165,11 +186,17 @@ def station_context(runtime: Runtime, unit_id: str, ctx: Context) -> dict[str, A
         "unit_id": unit_id,
         "position": projection.position,
         "may_admit": runtime.registry.may(ctx.role, "RequestAdmission"),
+        "calls": calls,
+        "pages": page_rows(projection, unit_id, ctx.role, staff),
+        "composer": composer(runtime, unit_id, ctx, calls, staff),
     }
 
 
-def panel_context(runtime: Runtime, unit_id: str, bed_id: str, ctx: Context) -> dict[str, Any]:
-    """A bed's action panel: what the bed and the patient in it allow this person now."""
+def panel_context(
+    runtime: Runtime, unit_id: str, bed_id: str, ctx: Context, staff: StaffDirectory
+) -> dict[str, Any]:
+    """A bed's action panel: what the bed and the patient in it allow this person now, and
+    the bed's active call lights (worked in the call-light list)."""
     projection = runtime.projection
     bed = projection.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
@@ -192,6 +219,9 @@ def panel_context(runtime: Runtime, unit_id: str, bed_id: str, ctx: Context) -> 
         "offers": by_command,
         "names": partner_names(projection, by_command),
         "stay": stay_facts(projection, stay, bed_id, unit_id) if stay is not None else None,
+        "lights": [
+            row for row in call_rows(runtime, unit_id, ctx, staff) if row["bed_id"] == bed_id
+        ],
     }
 
 
@@ -225,10 +255,23 @@ def partner_names(projection: BoardProjection, offers: dict[str, Any]) -> dict[s
     }
 
 
-def render_station(runtime: Runtime, view: str) -> str:
+def render_station(runtime: Runtime, staff: StaffDirectory, view: str) -> str:
     _, unit_id, role = view.split(":", 2)
-    context = station_context(runtime, unit_id, Context(role=role))
+    context = station_context(runtime, unit_id, Context(role=role), staff)
     return str(macros("_station.html").push(context))
+
+
+def staff_of(connection: HTTPConnection) -> StaffDirectory:
+    staff: StaffDirectory = connection.app.state.station_staff
+    return staff
+
+
+async def desk_context(connection: HTTPConnection, runtime: Runtime, actor: Actor) -> Context:
+    """Who is asking, with the hospital's people (read afresh): the pushes name people by
+    the directory this keeps up to date."""
+    ctx = await context_of(runtime, actor)
+    staff_of(connection).learn(ctx.people.everyone())
+    return ctx
 
 
 # -- who is asking (idle logoff is the session's: service/sessions.py) ----------------------
@@ -263,7 +306,8 @@ async def station(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     runtime = runtime_of(request)
-    context = station_context(runtime, unit_id, await context_of(runtime, actor))
+    ctx = await desk_context(request, runtime, actor)
+    context = station_context(runtime, unit_id, ctx, staff_of(request))
     extra = {
         "ctx": context,
         "actor": actor,
@@ -276,8 +320,8 @@ async def bed_panel(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     runtime = runtime_of(request)
-    ctx = await context_of(runtime, actor)
-    context = panel_context(runtime, unit_id, request.path_params["bed_id"], ctx)
+    ctx = await desk_context(request, runtime, actor)
+    context = panel_context(runtime, unit_id, request.path_params["bed_id"], ctx, staff_of(request))
     return HTMLResponse(
         str(macros("_station.html").panel(context, csrf_token(request), {}, None, None))
     )
@@ -392,6 +436,8 @@ def confirmation(projection: BoardProjection, name: str, data: dict[str, Any], u
         "UndoBedClean": f"Clean undone: bed {bed} is dirty again and back in the EVS queue.",
         "BlockBed": f"Bed {bed} blocked.",
         "UnblockBed": f"Bed {bed} unblocked.",
+        "RaiseCallLight": f"Call light raised on bed {bed}: "
+        f"{KIND_LABELS.get(data.get('kind', ''), 'call')}. It is in the call-light list.",
     }
     return said.get(name, "Done.")
 
@@ -410,20 +456,33 @@ async def command(request: Request) -> Response:
         data.setdefault("unit_id", unit_id)
         data.setdefault("fall_risk", False)
         data.setdefault("confidential", False)
+    if name == "SendPage":
+        data.setdefault("unit_id", unit_id)  # a group on the page means this unit's
     token = csrf_token(request)
+    staff = staff_of(request)
     try:
         appended = await runtime.write(runtime.service.execute, actor, name, data)
         await runtime.caught_up(appended.position)
     except DomainError as error:
         if error.code == "forbidden" and not request.headers.get("hx-request"):
             raise Refused(403, error.message) from None
-        ctx = await context_of(runtime, actor)
-        return refused(runtime, unit_id, form, error.message, token, ctx)
-    ctx = await context_of(runtime, actor)
+        ctx = await desk_context(request, runtime, actor)
+        return refused(runtime, unit_id, form, error.message, token, ctx, staff)
+    ctx = await desk_context(request, runtime, actor)
     m = macros("_station.html")
     projection = runtime.projection
-    push = str(m.push(station_context(runtime, unit_id, ctx)))
-    if form.get("form_id") == "new-admission":
+    context = station_context(runtime, unit_id, ctx, staff)
+    form_id = form.get("form_id", "")
+    if form_id.startswith(CALL_FORMS):  # the list again, saying what was done
+        said = call_confirmation(projection, name, data)
+        lights = m.call_lights(context, token, {}, {}, said)
+        return HTMLResponse(str(lights) + str(m.push(context, ("calls",))))
+    if form_id == PAGE_FORM:  # the composer again, empty, saying whom the page went to
+        said = f"Page sent to {paged(data.get('to', ''), unit_id, staff)}."
+        html = m.composer(context, token, {}, {}, said)
+        return HTMLResponse(str(html) + str(m.push(context, ("composer",))))
+    push = str(m.push(context))
+    if form_id == "new-admission":
         # The form again, empty, saying what it did; the new row of the queue takes focus.
         stay = projection.stays.stays.get(data.get("encounter_id", ""))
         said = (
@@ -438,7 +497,8 @@ async def command(request: Request) -> Response:
     bed_id = affected_bed(projection, data, form.get("panel_bed", ""), unit_id)
     bed = projection.beds.get(bed_id)
     if bed is not None and bed.unit_id == unit_id:
-        panel = m.panel(panel_context(runtime, unit_id, bed_id, ctx), token, {}, None, said)
+        panel_view = panel_context(runtime, unit_id, bed_id, ctx, staff)
+        panel = m.panel(panel_view, token, {}, None, said)
     else:  # the patient left this unit (a transfer done, a move elsewhere)
         panel = m.message_panel(said)
     return HTMLResponse(str(panel) + push)
@@ -451,6 +511,7 @@ def refused(
     message: str,
     token: str,
     ctx: Context,
+    staff: StaffDirectory,
 ) -> Response:
     """The same form again, with the message in place and what was typed."""
     form_id = form.get("form_id", "")
@@ -460,15 +521,29 @@ def refused(
         html = m.new_admission(unit_id, token, errors, values)
         return HTMLResponse(str(html))
     if form_id.startswith(QUEUE_FORMS):
-        html = m.queue(station_context(runtime, unit_id, ctx), token, errors, values)
+        html = m.queue(station_context(runtime, unit_id, ctx, staff), token, errors, values)
         return HTMLResponse(
             str(html), headers={"HX-Retarget": "#station-queue", "HX-Reswap": "outerHTML"}
+        )
+    if form_id.startswith(CALL_FORMS):
+        context = station_context(runtime, unit_id, ctx, staff)
+        html = str(m.call_lights(context, token, errors, values))
+        if f'id="f-{form_id}"' not in html:  # the light ended, or was answered, meanwhile
+            html = str(m.call_lights(context, token, errors, values, "", message, form))
+        return HTMLResponse(
+            html, headers={"HX-Retarget": "#station-calls", "HX-Reswap": "outerHTML"}
+        )
+    if form_id == PAGE_FORM:
+        context = station_context(runtime, unit_id, ctx, staff)
+        html = m.composer(context, token, errors, values)
+        return HTMLResponse(
+            str(html), headers={"HX-Retarget": "#composer-form", "HX-Reswap": "outerHTML"}
         )
     bed_id = form.get("panel_bed") or affected_bed(runtime.projection, dict(form), "", unit_id)
     bed = runtime.projection.beds.get(bed_id)
     if bed is None or bed.unit_id != unit_id:
         return HTMLResponse(str(m.message_panel("", m.stray(unit_id, token, form, message))))
-    context = panel_context(runtime, unit_id, bed_id, ctx)
+    context = panel_context(runtime, unit_id, bed_id, ctx, staff)
     html = str(m.panel(context, token, values, errors, None))
     if f'id="f-{form_id}"' not in html or not form_id:  # a form this bed does not offer now
         extra = m.stray(unit_id, token, form, message)
@@ -495,6 +570,8 @@ async def station_socket(websocket: WebSocket) -> None:
     hub: ScreenHub = websocket.app.state.station_screens
     view = station_view(unit_id, actor.role)
     allowed = actor.role in STATION_ROLES and (actor.scope is None or unit_id in actor.scope)
+    if allowed and not staff_of(websocket).people:  # a server started anew: names for pushes
+        await desk_context(websocket, runtime_of(websocket), actor)
     await screen_socket(websocket, hub, view, actor, allowed)
 
 
@@ -515,6 +592,8 @@ def install(app: Starlette, runtime: Runtime) -> None:
         shown = runtime.projection.layout.units if units is None else units
         return [station_view(unit, role) for unit in shown for role in STATION_ROLES]
 
-    renderer = WholeView(lambda view: render_station(runtime, view))
+    staff = StaffDirectory()
+    app.state.station_staff = staff
+    renderer = WholeView(lambda view: render_station(runtime, staff, view))
     app.state.station_screens = attach(app, runtime, renderer, views_of, routes)
     app.add_exception_handler(LoggedOut, logged_out_handler)

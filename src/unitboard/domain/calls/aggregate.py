@@ -3,7 +3,7 @@
 from unitboard.domain.calls import commands as c
 from unitboard.domain.calls import decide, events
 from unitboard.domain.calls.evolve import EVOLVERS
-from unitboard.domain.calls.offers import call_offers
+from unitboard.domain.calls.offers import call_offers, raise_offers
 from unitboard.domain.calls.state import Calls
 from unitboard.domain.calls.timers import TIMERS
 from unitboard.domain.hospital import Hospital
@@ -34,6 +34,6 @@ AGGREGATE = Aggregate(
     events=events.EVENTS,
     evolvers=EVOLVERS,
     locate={"call": units_of_call},
-    offers={"call": call_offers},
+    offers={"call": call_offers, "bed": raise_offers},
     timers=TIMERS,
 )
