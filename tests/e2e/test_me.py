@@ -425,3 +425,33 @@ def test_the_phone_says_offline_when_the_server_dies_and_catches_up_after_restar
         expect(card(noor, page_id)).to_contain_text("Sent while away")
         assert not_reloaded(noor)  # the socket's failures while away are in the console
         noor.context.close()
+
+
+def test_an_escalation_acknowledged_on_the_phone_shows_acknowledged_on_the_station(
+    browser: Browser, ward: Hospital
+) -> None:
+    """The issue's path whole: a light from the nurse-call system, its escalation on the
+    nurse's phone, her tap there, and the desk's station showing it acknowledged, live."""
+    admit(ward, "E-ME-DESK", "4W-402-A", "Fairweather", "noor")
+    desk = logged_in(browser, ward, "sam", "desktop")
+    expect(desk).to_have_url(re.compile("/station/4W$"))
+    desk.wait_for_function(LIVE)
+    mark(desk)
+    noor = phone(browser, ward, "noor")
+
+    raised = integration(ward).ok("RaiseCallLight", {"bed_id": "4W-402-A", "kind": "staff_assist"})
+    call_id = raised["events"][0]["data"]["call_id"]
+    escalation = noor.locator("#me-pages .me-page", has_text="402-A")
+    expect(escalation).to_have_count(1, timeout=20_000)
+    page_id = escalation.get_attribute("data-page") or ""
+    on_station = desk.locator(f"#spage-{page_id}")
+    expect(on_station).to_have_attribute("data-state", re.compile("sent|resent"))
+
+    escalation.get_by_role("button", name="Acknowledge").click()
+    expect(card(noor, page_id)).to_have_attribute("data-done", "")
+    expect(on_station).to_have_attribute("data-state", "acknowledged", timeout=5_000)
+    expect(on_station).to_contain_text("Noor Nurse")
+    assert not_reloaded(desk) and not_reloaded(noor)
+    integration(ward).ok("ClearCallLight", {"call_id": call_id})
+    clean(noor)
+    clean(desk)
