@@ -87,6 +87,14 @@ NEEDS = {
     "staff_assist": "nurse asks for a second pair of hands",
     "code_blue": "team on the way",
 }
+DESK_PAGES = [
+    ("Family at the desk asking for an update", "routine"),
+    ("Pharmacy on line 2 about a dose", "urgent"),
+    ("Lab called a critical potassium", "urgent"),
+    ("Transport here for the patient", "routine"),
+    ("Dr. Park asks you to call back", "routine"),
+]
+"""What the simulated desk pages a nurse about, and how urgently."""
 ATTENDINGS = ["Dr. Adeyemi", "Dr. Lindqvist", "Dr. Park", "Dr. Romero", "Dr. Weiss"]
 log = logging.getLogger(__name__)
 
@@ -133,6 +141,7 @@ class Simulator:
             (1, self.move_someone),
             (1, self.transfer_someone),
             (2, self.assign_a_nurse),
+            (0.5, self.page_a_nurse),
             (0.8, self.press_a_call_light),
             (2, self.answer_a_call_light),
             (2, self.clear_a_call_light),
@@ -273,6 +282,22 @@ class Simulator:
         if nurses:
             data = {"encounter_id": stay.encounter_id, "nurse": self.rng.choice(nurses)}
             self.run("AssignNurse", data, actor=self.charge)
+
+    def page_a_nurse(self) -> None:
+        """The desk pages a patient's nurse about them, as desks do all shift long."""
+        nursed = self._stays(lambda s: s.status == "admitted" and s.nurse is not None)
+        if not nursed:
+            return
+        stay = self.rng.choice(nursed)
+        message, priority = self.rng.choice(DESK_PAGES)
+        data = {
+            "to": stay.nurse,
+            "message": message,
+            "priority": priority,
+            "regarding": stay.encounter_id,
+            "callback": "x4410",
+        }
+        self.run("SendPage", data)
 
     # -- call lights: a few per unit an hour, answered in a minute or two, cleared later --
 
