@@ -270,18 +270,32 @@ class Simulator:
         """The charge nurse gives a patient of the simulator's without a nurse to one of the
         unit's nurses (the demo's nurse and nurse2 on 4W), so their phones have patients and
         the ladder's first step someone to page."""
-        unassigned = self._stays(lambda s: s.status == "admitted" and s.nurse is None)
-        if not unassigned:
-            return
-        stay = self.rng.choice(unassigned)
-        nurses = [
-            p.username
-            for p in self.service.people.everyone()
-            if p.role == "nurse" and p.active and stay.unit_id in p.units
-        ]
-        if nurses:
-            data = {"encounter_id": stay.encounter_id, "nurse": self.rng.choice(nurses)}
-            self.run("AssignNurse", data, actor=self.charge)
+        nurses = self._nurses_by_unit()
+        unassigned = self._stays(
+            lambda s: s.status == "admitted" and s.nurse is None and s.unit_id in nurses
+        )
+        if unassigned:
+            stay = self.rng.choice(unassigned)
+            self._assign(stay, self.rng.choice(nurses[stay.unit_id]))
+
+    def assign_nurses(self) -> None:
+        """Every patient of the simulator's on a unit with nurses gets one (the first census)."""
+        nurses = self._nurses_by_unit()
+        for stay in self._stays(lambda s: s.status == "admitted" and s.nurse is None):
+            if stay.unit_id in nurses:
+                self._assign(stay, self.rng.choice(nurses[stay.unit_id]))
+
+    def _nurses_by_unit(self) -> dict[str, list[str]]:
+        by_unit: dict[str, list[str]] = {}
+        for person in self.service.people.everyone():
+            if person.role == "nurse" and person.active:
+                for unit_id in person.units:
+                    by_unit.setdefault(unit_id, []).append(person.username)
+        return by_unit
+
+    def _assign(self, stay: Stay, nurse: str) -> None:
+        data = {"encounter_id": stay.encounter_id, "nurse": nurse}
+        self.run("AssignNurse", data, actor=self.charge)
 
     def page_a_nurse(self) -> None:
         """The desk pages a patient's nurse about them, as desks do all shift long."""
