@@ -278,13 +278,6 @@ class Simulator:
             stay = self.rng.choice(unassigned)
             self._assign(stay, self.rng.choice(nurses[stay.unit_id]))
 
-    def assign_nurses(self) -> None:
-        """Every patient of the simulator's on a unit with nurses gets one (the first census)."""
-        nurses = self._nurses_by_unit()
-        for stay in self._stays(lambda s: s.status == "admitted" and s.nurse is None):
-            if stay.unit_id in nurses:
-                self._assign(stay, self.rng.choice(nurses[stay.unit_id]))
-
     def _nurses_by_unit(self) -> dict[str, list[str]]:
         by_unit: dict[str, list[str]] = {}
         for person in self.service.people.everyone():
