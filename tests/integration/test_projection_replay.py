@@ -24,7 +24,7 @@ def test_the_projection_rebuilt_from_the_log_equals_the_live_one(engine: Engine)
     service.subscribe(live.apply)
     seed(service, CredentialStore(engine))
     simulator = Simulator(service, random.Random(20261123))
-    for _ in range(600):
+    for _ in range(900):
         simulator.step()
 
     rebuilt = BoardProjection()
@@ -35,6 +35,7 @@ def test_the_projection_rebuilt_from_the_log_equals_the_live_one(engine: Engine)
     assert rebuilt.hospital == service.state
     kinds = {event.type for event in log.iter_from(0)}
     assert {"PatientArrived", "PatientMoved", "PatientDischarged", "BedCleaned"} <= kinds
+    assert {"CallLightRaised", "CallLightCleared", "NurseAssigned"} <= kinds
     report = rebuild_and_verify(log)
     assert report.ok and report.events == log.head()
     log.close()
