@@ -432,16 +432,16 @@ def test_an_escalation_acknowledged_on_the_phone_shows_acknowledged_on_the_stati
 ) -> None:
     """The issue's path whole: a light from the nurse-call system, its escalation on the
     nurse's phone, her tap there, and the desk's station showing it acknowledged, live."""
-    admit(ward, "E-ME-DESK", "4W-402-A", "Fairweather", "noor")
+    admit(ward, "E-ME-DESK", "4W-403-C", "Fairweather", "noor")
     desk = logged_in(browser, ward, "sam", "desktop")
     expect(desk).to_have_url(re.compile("/station/4W$"))
     desk.wait_for_function(LIVE)
     mark(desk)
     noor = phone(browser, ward, "noor")
 
-    raised = integration(ward).ok("RaiseCallLight", {"bed_id": "4W-402-A", "kind": "staff_assist"})
+    raised = integration(ward).ok("RaiseCallLight", {"bed_id": "4W-403-C", "kind": "staff_assist"})
     call_id = raised["events"][0]["data"]["call_id"]
-    escalation = noor.locator("#me-pages .me-page", has_text="402-A")
+    escalation = noor.locator("#me-pages .me-page", has_text="403-C")
     expect(escalation).to_have_count(1, timeout=20_000)
     page_id = escalation.get_attribute("data-page") or ""
     on_station = desk.locator(f"#spage-{page_id}")
