@@ -33,7 +33,11 @@ def commands_of(offer: Offer) -> list[dict[str, Any]]:
     """The data of every command the offer stands for: each of its choices, the inputs a
     person types filled in (free text, or the value the form starts from)."""
     typed = {name: offer.current.get(name, "checked") for name in offer.inputs}
-    typed = {name: value for name, value in typed.items() if name not in ("until", "expected_at")}
+    typed = {
+        name: value
+        for name, value in typed.items()
+        if name not in ("until", "expected_at", "scheduled_for")
+    }
     base = {**offer.data, **typed}
     if not offer.choices:
         return [base]

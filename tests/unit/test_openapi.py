@@ -58,7 +58,15 @@ def test_every_command_is_described_with_its_fields_and_who_may_send_it() -> Non
 def test_the_schedulers_commands_are_no_part_of_the_api() -> None:
     described = document()
     system_only = set(HOUSE.commands) - set(SENT_BY_PEOPLE)
-    assert system_only == {"EscalateCallLight", "RepageCallLight", "ResendPage"}
+    assert system_only == {
+        "EscalateCallLight",
+        "RepageCallLight",
+        "ResendPage",
+        "OfferTransport",
+        "ExpireTransportOffer",
+        "QueueTransport",
+        "MarkTransportLate",
+    }
     assert not system_only & set(described["components"]["schemas"])
 
 

@@ -15,7 +15,17 @@ from unitboard.domain.events import BedEvent, Event
 from unitboard.domain.registry import SYSTEM, Aggregate, CommandSpec, Registry, command
 from unitboard.domain.roles import ROLES
 
-STREAM_KINDS = {"hospital", "unit", "room", "bed", "stay", "call", "page"}
+STREAM_KINDS = {
+    "hospital",
+    "unit",
+    "room",
+    "bed",
+    "stay",
+    "call",
+    "page",
+    "transport",
+    "transporter",
+}
 PAGE_RECIPIENTS = {"nurse", "charge_nurse", "secretary", "provider", "evs", "transport"}
 CONTRACT_ROLES = {
     # the command table of the contract (PRODUCT.md), for the aggregates unitboard has
@@ -50,6 +60,18 @@ CONTRACT_ROLES = {
     "EscalateCallLight": {SYSTEM},
     "RepageCallLight": {SYSTEM},
     "ResendPage": {SYSTEM},
+    "RequestTransport": {"secretary", "charge_nurse", "nurse"},
+    "AssignTransport": {"secretary", "charge_nurse"},
+    "AcceptTransport": {"transport"},
+    "DeclineTransport": {"transport"},
+    "PickUpTransport": {"transport"},
+    "CompleteTransport": {"transport"},
+    "SetTransporterStatus": {"transport"},
+    "CancelTransport": {"secretary", "charge_nurse"},
+    "OfferTransport": {SYSTEM},
+    "ExpireTransportOffer": {SYSTEM},
+    "QueueTransport": {SYSTEM},
+    "MarkTransportLate": {SYSTEM},
 }
 
 
@@ -109,7 +131,7 @@ def test_an_event_type_without_its_upcasters_is_refused() -> None:
 
 
 def test_an_event_folded_but_declared_by_no_aggregate_is_refused() -> None:
-    with pytest.raises(ValueError, match="Toggled is folded but no aggregate declares it"):
+    with pytest.raises(ValueError, match="Toggled is read but no aggregate declares it"):
         Registry([Aggregate("toggles", part=Part, evolvers={Toggled: lambda p, e, at: None})])
 
 

@@ -7,6 +7,7 @@ from unitboard.domain.pages import aggregate as pages
 from unitboard.domain.policy import aggregate as policy
 from unitboard.domain.registry import Registry
 from unitboard.domain.stays import aggregate as stays
+from unitboard.domain.transport import aggregate as transport
 
 HOUSE = Registry(
     [
@@ -16,5 +17,6 @@ HOUSE = Registry(
         stays.AGGREGATE,
         calls.AGGREGATE,
         pages.AGGREGATE,
+        transport.AGGREGATE,
     ]
 )

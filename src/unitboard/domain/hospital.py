@@ -81,7 +81,8 @@ def decide(state: Hospital, command: Command, context: Context | None = None) ->
     spec = state.registry.spec(type(command).__name__)
     if spec is None:
         raise InvalidInput(f"There is no command {type(command).__name__}.")
-    return spec.decide(state, command, context or Context())
+    context = context or Context()
+    return state.registry.with_reactions(state, spec.decide(state, command, context), context)
 
 
 def evolve(state: Hospital, event: Event, at: str = "") -> Hospital:

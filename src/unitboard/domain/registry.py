@@ -48,6 +48,10 @@ class Due:
 
 Timer = Callable[["Hospital"], Iterable[Due]]
 """(hospital) -> the commands its state says will fall due, each with its time."""
+Reaction = Callable[["Hospital", Any, Context], list[Event]]
+"""(hospital before the command, an event another aggregate decided, who asks) -> what this
+aggregate records with it, in the same append (a discharge cancels the patient's open
+transports)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Aggregate:
     offers: Mapping[str, Offering] = field(default_factory=dict)
     timers: Sequence[Timer] = ()
     """What falls due by itself as time passes (sent by the scheduler as SYSTEM)."""
+    reactions: Mapping[type[Event], Reaction] = field(default_factory=dict)
+    """Events of other aggregates that make this one record something in the same append."""
 
 
 class Registry:
@@ -98,6 +104,7 @@ class Registry:
         self.offerings: dict[str, list[Offering]] = {}
         self.timers: tuple[Timer, ...] = tuple(t for a in self.aggregates for t in a.timers)
         self._evolvers: dict[type[Event], list[tuple[type[Any], Evolver]]] = {}
+        self.reactions: dict[type[Event], list[Reaction]] = {}
         for aggregate in self.aggregates:
             self._add(aggregate)
         self._check()
@@ -113,13 +120,15 @@ class Registry:
             _unique(self.locators, kind, locator, "locator of")
         for kind, offering in aggregate.offers.items():
             self.offerings.setdefault(kind, []).append(offering)
+        for event_type, reaction in aggregate.reactions.items():
+            self.reactions.setdefault(event_type, []).append(reaction)
 
     def _check(self) -> None:
         if len(set(self.parts)) != len(self.parts):
             raise ValueError("two aggregates share a state class")
-        for event_type in self._evolvers:
+        for event_type in [*self._evolvers, *self.reactions]:
             if event_type.__name__ not in self.events:
-                raise ValueError(f"{event_type.__name__} is folded but no aggregate declares it")
+                raise ValueError(f"{event_type.__name__} is read but no aggregate declares it")
         for name, event_type in self.events.items():
             missing = [v for v in range(1, event_type.VERSION) if v not in event_type.UPCASTERS]
             if missing:
@@ -144,6 +153,17 @@ class Registry:
             event_type: tuple(partial(evolver, parts[part]) for part, evolver in evolvers)
             for event_type, evolvers in self._evolvers.items()
         }
+
+    def with_reactions(self, state: Hospital, events: list[Event], context: Context) -> list[Event]:
+        """`events`, each followed by what other aggregates record with it."""
+        if not self.reactions:
+            return events
+        out: list[Event] = []
+        for event in events:
+            out.append(event)
+            for reaction in self.reactions.get(type(event), ()):
+                out += reaction(state, event, context)
+        return out
 
     def due(self, state: Hospital) -> list[Due]:
         """Every command the state says falls due, soonest first."""

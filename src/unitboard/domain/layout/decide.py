@@ -36,9 +36,23 @@ def decide_layout(state: Hospital, layout: LayoutFile) -> list[Event]:
         events += _remove_unit(state, unit_id)
     for unit in layout.unit:
         events += _unit_events(state, unit)
+    events += _place_events(state, layout)
     policy = layout.policy.policy()
     if policy != state[PolicyInForce].policy:
         events.append(PolicySet(policy=policy))
+    return events
+
+
+def _place_events(state: Hospital, layout: LayoutFile) -> list[Event]:
+    """Places a transport can start or end at: a removed place stays named on the jobs
+    that went there (their records keep the id)."""
+    current = state[Layout].places
+    wanted = {place.id: place.name for place in layout.place}
+    events: list[Event] = [e.PlaceRemoved(place_id=p) for p in current if p not in wanted]
+    for place_id, name in wanted.items():
+        known = current.get(place_id)
+        if known is None or known.name != name:
+            events.append(e.PlaceDefined(place_id=place_id, name=name))
     return events
 
 

@@ -88,6 +88,29 @@ class BedRemoved(_BedPlaceEvent, frozen=True, kw_only=True):
     pass
 
 
+def place_stream(place_id: str) -> str:
+    return f"place-{place_id}"
+
+
+class PlaceDefined(LayoutEvent, frozen=True, kw_only=True):
+    """A place a transport can start or end at (Radiology, OR), or its new name."""
+
+    place_id: str
+    name: str
+
+    @property
+    def stream_id(self) -> str:
+        return place_stream(self.place_id)
+
+
+class PlaceRemoved(LayoutEvent, frozen=True, kw_only=True):
+    place_id: str
+
+    @property
+    def stream_id(self) -> str:
+        return place_stream(self.place_id)
+
+
 EVENTS = (
     HospitalNamed,
     UnitDefined,
@@ -98,4 +121,6 @@ EVENTS = (
     RoomRemoved,
     BedAdded,
     BedRemoved,
+    PlaceDefined,
+    PlaceRemoved,
 )

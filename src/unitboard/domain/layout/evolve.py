@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from unitboard.domain.events import Event
 from unitboard.domain.layout import events as e
-from unitboard.domain.layout.state import Layout, Room, Unit
+from unitboard.domain.layout.state import Layout, Place, Room, Unit
 from unitboard.domain.registry import Evolver
 
 
@@ -51,6 +51,14 @@ def bed_removed(layout: Layout, event: e.BedRemoved, at: str) -> None:
             return
 
 
+def place_defined(layout: Layout, event: e.PlaceDefined, at: str) -> None:
+    layout.places[event.place_id] = Place(event.place_id, event.name)
+
+
+def place_removed(layout: Layout, event: e.PlaceRemoved, at: str) -> None:
+    layout.places.pop(event.place_id, None)
+
+
 EVOLVERS: dict[type[Event], Evolver] = {
     e.HospitalNamed: hospital_named,
     e.UnitDefined: unit_defined,
@@ -61,4 +69,6 @@ EVOLVERS: dict[type[Event], Evolver] = {
     e.RoomRemoved: room_removed,
     e.BedAdded: bed_added,
     e.BedRemoved: bed_removed,
+    e.PlaceDefined: place_defined,
+    e.PlaceRemoved: place_removed,
 }

@@ -33,6 +33,13 @@ class UnitSpec(_Strict):
     room: list[RoomSpec] = []
 
 
+class PlaceSpec(_Strict):
+    """A place a transport can start or end at that is not a bed or a unit (Radiology)."""
+
+    id: Label
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
 class HospitalSpec(_Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -40,6 +47,7 @@ class HospitalSpec(_Strict):
 class LayoutFile(_Strict):
     hospital: HospitalSpec
     unit: list[UnitSpec] = Field(min_length=1)
+    place: list[PlaceSpec] = []
     policy: PolicySpec = PolicySpec()
     """The numbers of the time-based rules (domain/policy); left out: the defaults."""
 
@@ -84,7 +92,12 @@ _TABLE = r"\[\s*([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\s*\]"
 def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
     """The line of the key at `loc` (e.g. ("unit", 1, "room", 0, "features")), found by
     walking the file's table headers; None where it cannot be told."""
-    headers = {"unit": r"\[\[unit\]\]", "room": r"\[\[unit\.room\]\]", "table": _TABLE}
+    headers = {
+        "unit": r"\[\[unit\]\]",
+        "room": r"\[\[unit\.room\]\]",
+        "place": r"\[\[place\]\]",
+        "table": _TABLE,
+    }
     counts: dict[str, int] = {}
     table: tuple[Any, ...] = ()
     unit_index = -1
@@ -97,6 +110,9 @@ def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
                     unit_index += 1
                     counts["room"] = -1
                     table = ("unit", unit_index)
+                elif name == "place":
+                    counts["place"] = counts.get("place", -1) + 1
+                    table = ("place", counts["place"])
                 elif name == "room":
                     counts["room"] = counts.get("room", -1) + 1
                     table = ("unit", unit_index, "room", counts["room"])
@@ -125,3 +141,10 @@ def _check_unique(layout: LayoutFile) -> None:
             seen_rooms.add(room.id)
             if len(set(room.beds)) != len(room.beds):
                 raise LayoutError(f"room {unit.id}-{room.id} names a bed twice")
+    seen_places: set[str] = set()
+    for place in layout.place:
+        if place.id in seen_places:
+            raise LayoutError(f"place {place.id!r} is defined twice")
+        if place.id in seen_units:
+            raise LayoutError(f"place {place.id!r} has the id of a unit; give it another")
+        seen_places.add(place.id)

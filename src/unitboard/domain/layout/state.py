@@ -1,4 +1,5 @@
-"""The layout part of the hospital: its name, units and rooms (with their bed ids)."""
+"""The layout part of the hospital: its name, units and rooms (with their bed ids), and the
+places a transport can start or end at."""
 
 from __future__ import annotations
 
@@ -26,10 +27,19 @@ class Room:
 
 
 @dataclass(slots=True)
+class Place:
+    """Somewhere a transport starts or ends that is neither a bed nor a unit."""
+
+    place_id: str
+    name: str
+
+
+@dataclass(slots=True)
 class Layout:
     name: str = ""
     units: dict[str, Unit] = field(default_factory=dict)
     rooms: dict[str, Room] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
 
     def unit(self, unit_id: str) -> Unit:
         try:
