@@ -19,6 +19,7 @@ from unitboard.projections.alerts import name_alert_view, unit_name_alerts
 from unitboard.projections.privacy import shown_name, staff_name
 from unitboard.projections.responses import ResponseTimes
 from unitboard.projections.trail import Trail, TransferRouter
+from unitboard.projections.transports import TransportTimes
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +52,9 @@ class BoardProjection:
         self.router = TransferRouter(self.hospital.registry, self.trail)
         self.responses = ResponseTimes()
         """Call-light and page response times (projections/responses.py)."""
-        self.watch = {**self.trail.watch, **self.responses.watch}
+        self.transport_times = TransportTimes()
+        """Each ended transport job's steps and times (projections/transports.py)."""
+        self.watch = {**self.trail.watch, **self.responses.watch, **self.transport_times.watch}
 
     @property
     def position(self) -> int:

@@ -9,6 +9,8 @@ read through domain/registry.py).
   ever admitted, so only for systems that integrate and for administrators.
 - calls: a unit's call lights (`GET /api/units/{unit_id}/calls`); in privacy mode without
   the typed note of the need.
+- transports: the transport jobs and transporters (`GET /api/transports`,
+  `GET /api/transporters`): no patient identity in them, the encounter id only.
 - pages: which pages (`GET /api/pages`): "own" those that reach the person (theirs, their
   role's on their units) and those they sent; "unit" those of their units too (the desk);
   "all"; "none".
@@ -29,18 +31,35 @@ class Reads:
     events: bool
     calls: bool = False
     pages: PageScope = "none"
+    transports: bool = False
 
     @property
     def viewer(self) -> Viewer:
         return Viewer(privacy=not self.identity, see_confidential=self.confidential_names)
 
 
-_CARE = Reads(identity=True, confidential_names=True, events=False, calls=True, pages="own")
+_CARE = Reads(
+    identity=True,
+    confidential_names=True,
+    events=False,
+    calls=True,
+    pages="own",
+    transports=True,
+)
 _DESK = replace(_CARE, pages="unit")
 """The secretary and the charge nurse run the unit's pages."""
 _PRIVACY = Reads(identity=False, confidential_names=False, events=False, pages="own")
 _WALL = replace(_PRIVACY, calls=True, pages="none")
-_SYSTEM = Reads(identity=True, confidential_names=True, events=True, calls=True, pages="all")
+_SYSTEM = Reads(
+    identity=True,
+    confidential_names=True,
+    events=True,
+    calls=True,
+    pages="all",
+    transports=True,
+)
+_TRANSPORT = replace(_PRIVACY, transports=True)
+"""Transporters read every job (the queue is the hospital's) with initials only."""
 
 READS: dict[str, Reads] = {
     "admin": _SYSTEM,
@@ -50,7 +69,7 @@ READS: dict[str, Reads] = {
     "nurse": _CARE,
     "provider": _CARE,
     "evs": _PRIVACY,
-    "transport": _PRIVACY,
+    "transport": _TRANSPORT,
     "display": _WALL,
 }
 """Every role, and what it reads. A role missing here reads nothing (reads_of)."""

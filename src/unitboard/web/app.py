@@ -33,6 +33,7 @@ from unitboard.web import (
     me,
     openapi,
     station,
+    transports_api,
 )
 from unitboard.web.access_log import redact_access_log
 from unitboard.web.auth import Authenticator
@@ -72,6 +73,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
             *health.routes,
             *api.routes,
             *calls_api.routes,
+            *transports_api.routes,
             *openapi.routes,
             *event_stream.routes,
             *login.routes,
