@@ -29,6 +29,8 @@ from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.pages.values import EVERYONE, PAGE_PRIORITY_LABELS, PAGED_ROLES
 from unitboard.domain.policy.state import PolicyInForce
 from unitboard.domain.stays.state import Stay, Stays
+from unitboard.domain.transport.places import spot_label
+from unitboard.domain.transport.state import Transport
 from unitboard.projections.calls import PAGE_RANK
 from unitboard.projections.privacy import shown_name
 
@@ -174,6 +176,18 @@ def about(hospital: Hospital, page: Page) -> dict[str, str] | None:
             "initials": initials_of(hospital, call.encounter_id),
             "call_id": call.call_id,
             "active": "yes" if call.active else "no",
+        }
+    if page.regarding_kind == "transport":
+        job = hospital[Transport].find(page.regarding)
+        if job is None:
+            return None
+        return {
+            "bed": spot_label(hospital, job.origin),
+            "unit_id": job.unit_id,
+            "kind": "",
+            "initials": initials_of(hospital, job.encounter_id),
+            "call_id": "",
+            "active": "yes" if job.open else "no",
         }
     stay = hospital[Stays].stays.get(page.regarding)
     if stay is None:
