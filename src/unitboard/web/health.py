@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from unitboard.domain.transport.state import Transport
 from unitboard.runtime import Runtime
 from unitboard.store.faults import classify
 from unitboard.web.common import runtime_of
@@ -71,6 +72,15 @@ def scheduler_counts(runtime: Runtime) -> dict[str, object]:
     }
 
 
+def transport_counts(runtime: Runtime) -> dict[str, int]:
+    part = runtime.projection.hospital[Transport]
+    return {
+        "open": len(part.jobs),
+        "late": sum(job.late for job in part.jobs.values()),
+        "transporters_available": sum(t.status == "available" for t in part.transporters.values()),
+    }
+
+
 async def metrics(request: Request) -> Response:
     """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
     only, no patient data, so it needs no login (like /healthz)."""
@@ -87,6 +97,7 @@ async def metrics(request: Request) -> Response:
             "doorbell": doorbell_counts(runtime),
             "write_failures": runtime.write_health.failures,
             "scheduler": scheduler_counts(runtime),
+            "transport": transport_counts(runtime),
         }
     )
 
