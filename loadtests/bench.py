@@ -6,7 +6,7 @@ numbers) and bench/details.json (everything each benchmark measured).
 
 The fan-out, appends, replay and memory; then the faults: a reconnect storm, commands with
 Redis frozen, a reader during a login flood; then call lights to the wall displays and the
-scheduler's lateness.
+scheduler's lateness; then transport jobs to the transporters' tablets.
 
 `--quick` shrinks every benchmark (200 screens, 10 s, 100,000 events) to try the harness;
 its numbers are not the benchmark's. Exit code 1 when a run loses, repeats or reorders a
@@ -30,6 +30,7 @@ import bench_login_flood  # noqa: E402
 import bench_reconnect  # noqa: E402
 import bench_redis_frozen  # noqa: E402
 import bench_replay  # noqa: E402
+import bench_transport  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "bench"
 
@@ -90,6 +91,25 @@ TARGETS: list[tuple[str, str, str, Callable[[Any], bool]]] = [
         lambda v: v <= 1000,
     ),
     ("scheduler_missed_or_doubled", "  due times missed or fired twice", "0", lambda v: v == 0),
+    (
+        "transport_command_to_tablet_p99_ms",
+        "transport command -> tablet p99 (50 tablets, 2,000 walls, 20 jobs/min), ms",
+        "<= 50 ms",
+        lambda v: v <= 50,
+    ),
+    (
+        "transport_baseline_bed_change_p99_ms",
+        "  a bed change -> wall (baseline), ms",
+        "",
+        lambda v: True,
+    ),
+    (
+        "transport_offer_lateness_p99_ms",
+        "auto dispatch offer lateness p99, due -> offered, ms",
+        "<= 1000 ms",
+        lambda v: v <= 1000,
+    ),
+    ("transport_jobs_not_completed", "  jobs not completed, offers doubled", "0", lambda v: v == 0),
     ("misses", "pushes missed", "0", lambda v: v == 0),
     ("duplicates", "pushes repeated", "0", lambda v: v == 0),
     ("gaps", "pushes out of order", "0", lambda v: v == 0),
@@ -102,6 +122,7 @@ def headline(
     replay: dict[str, Any],
     faults: dict[str, Any],
     calls: dict[str, Any],
+    transport: dict[str, Any],
 ) -> dict:
     ours = fanout["unitboard"]
     storm = faults["reconnect"]["headline"]
@@ -135,6 +156,13 @@ def headline(
         "scheduler_missed_or_doubled": calls["scheduler_lateness"]["missed"]
         + calls["scheduler_lateness"]["doubled"]
         + calls["raise_to_screen"]["misses"],
+        "transport_command_to_tablet_p99_ms": transport["command_to_tablet"]["p99_ms"],
+        "transport_baseline_bed_change_p99_ms": transport["baseline_bed_change_to_wall"]["p99_ms"],
+        "transport_offer_lateness_p99_ms": transport["offer_lateness"]["p99_ms"],
+        "transport_jobs_not_completed": transport["jobs"]
+        - transport["jobs_completed"]
+        + transport["offer_lateness"]["doubled"]
+        + transport["command_to_tablet"]["misses"],
         "misses": ours["misses"],
         "duplicates": ours["duplicates"],
         "gaps": ours["gaps"],
@@ -191,7 +219,13 @@ def main() -> int:
     if options.quick:
         calls_args.units, calls_args.lights, calls_args.pages = 10, 40, 200
     calls = bench_calls.run(calls_args)
-    results = headline(fanout, append, replay, faults, calls)
+    print("transport ...", file=sys.stderr, flush=True)
+    transport_args = bench_transport.parser().parse_args([])
+    if options.quick:
+        transport_args.units, transport_args.walls, transport_args.transporters = 10, 200, 10
+        transport_args.minutes = 1.0
+    transport = bench_transport.run(transport_args)
+    results = headline(fanout, append, replay, faults, calls, transport)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     details = {
@@ -200,6 +234,7 @@ def main() -> int:
         "replay": replay,
         **faults,
         "calls": calls,
+        "transport": transport,
         "quick": options.quick,
     }
     (OUT / "details.json").write_text(json.dumps(details, indent=2) + "\n")
@@ -212,6 +247,7 @@ def main() -> int:
     broken = broken or storm["not_caught_up"] or storm["errors"]
     broken = broken or faults["redis_frozen"]["unitboard"]["redis_frozen"]["failed"]
     broken = broken or results["scheduler_missed_or_doubled"]
+    broken = broken or results["transport_jobs_not_completed"]
     return 1 if broken else 0
 
 
