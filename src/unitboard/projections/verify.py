@@ -27,6 +27,7 @@ def views(projection: BoardProjection) -> dict[str, Any]:
         "walls": {u: projection.unit_board(u, WALL) for u in units},
         "evs": [bed.bed_id for bed in projection.evs_queue()],
         "responses": (projection.responses.lights, projection.responses.pages),
+        "transport_times": list(projection.transport_times.jobs),
     }
 
 

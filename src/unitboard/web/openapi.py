@@ -8,7 +8,7 @@ never a patient, a unit or a token, so it is served without a login (like /healt
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
@@ -23,6 +23,14 @@ from unitboard.domain.layout.file import Label
 from unitboard.domain.pages.values import PAGE_PRIORITIES
 from unitboard.domain.registry import SYSTEM, Registry
 from unitboard.domain.roles import role_label
+from unitboard.domain.transport.values import (
+    MODES,
+    NEEDS,
+    PRIORITIES,
+    TRANSPORTER_STATUSES,
+    TransportEnd,
+    TransportStatus,
+)
 from unitboard.domain.values import BED_STATUSES
 from unitboard.web.api import MAX_BEARER_BODY, MAX_BODY, MAX_EVENTS
 
@@ -56,7 +64,7 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 ERRORS: dict[str, str] = {
     "401": "No credentials, or a token or session that is not (or no longer) valid.",
     "403": "The caller's role may not do this (or the page is not theirs to acknowledge).",
-    "404": "No such unit, bed, stay, call light or page.",
+    "404": "No such unit, bed, stay, transport job, call light or page.",
     "409": "A rule of the board refused it, or a concurrent change did, or the idempotency "
     "key was used before for another command. Nothing was recorded.",
     "413": f"The body is larger than {MAX_BEARER_BODY // 1024} KiB "
@@ -190,6 +198,7 @@ def read_schemas() -> dict[str, Schema]:
         ),
         "Health": obj({"status": STRING}),
         **call_schemas(),
+        **transport_schemas(),
     }
 
 
@@ -251,6 +260,111 @@ def call_schemas() -> dict[str, Schema]:
             {"to_kind": {"type": "string", "enum": ["person", "role", "everyone"]}},
         ),
         "Pages": obj({"position": COUNT, "pages": {"type": "array", "items": ref("Page")}}),
+    }
+
+
+def transport_schemas() -> dict[str, Schema]:
+    """The transport jobs (JOB), each ended job's times, and the transporters."""
+    time = {**STRING, "format": "date-time"}
+    nullable_time = {**NULLABLE_STRING, "format": "date-time"}
+    priority = {"type": "string", "enum": list(PRIORITIES)}
+    seconds = {"type": ["number", "null"]}
+    return {
+        "Transport": obj(
+            {
+                "transport_id": STRING,
+                "encounter_id": STRING,
+                "origin": {**STRING, "description": "A bed id, a unit id or a place id."},
+                "destination": {**STRING, "description": "A bed id, a unit id or a place id."},
+                "priority": priority,
+                "mode": {"type": "string", "enum": list(MODES)},
+                "needs": {"type": "array", "items": {"type": "string", "enum": list(NEEDS)}},
+                "status": {
+                    "type": "string",
+                    "enum": [*get_args(TransportStatus), *get_args(TransportEnd)],
+                },
+                "transporter": {
+                    **NULLABLE_STRING,
+                    "description": "The username of who holds it (assigned, picked up, "
+                    "completed); null while it waits or is offered.",
+                },
+                "requested_at": time,
+                "scheduled_for": nullable_time,
+                "due_at": {
+                    **time,
+                    "description": "When it turns late if nobody has picked the patient up "
+                    "(transport_target_minutes of the policy in force).",
+                },
+                "late": {"type": "boolean"},
+                "picked_up_at": nullable_time,
+                "completed_at": nullable_time,
+            },
+            {
+                "unit_id": STRING,
+                "origin_name": STRING,
+                "destination_name": STRING,
+                "transporter_name": NULLABLE_STRING,
+                "offered_to": NULLABLE_STRING,
+                "requested_by": STRING,
+                "queued_at": nullable_time,
+                "assigned_at": nullable_time,
+                "cancelled_at": nullable_time,
+                "cancel_reason": NULLABLE_STRING,
+                "arrived": {"type": "boolean"},
+            },
+        ),
+        "TransportTimes": obj(
+            {
+                "transport_id": STRING,
+                "unit_id": STRING,
+                "priority": priority,
+                "status": {"type": "string", "enum": ["completed", "cancelled"]},
+                "requested_at": time,
+                "picked_up_at": nullable_time,
+                "ended_at": time,
+                "late": {"type": "boolean"},
+                "to_pick_up_seconds": seconds,
+                "to_complete_seconds": seconds,
+            },
+            {
+                "first_offered_at": nullable_time,
+                "offers": COUNT,
+                "accepted_at": nullable_time,
+                "to_accept_seconds": seconds,
+            },
+        ),
+        "Transports": obj(
+            {
+                "position": COUNT,
+                "transports": {
+                    "type": "array",
+                    "items": {"anyOf": [ref("Transport"), ref("TransportTimes")]},
+                    "description": "Transports; with status=ended, TransportTimes.",
+                },
+            },
+            {"since": time, "summary": OBJECT},
+        ),
+        "Transporter": obj(
+            {
+                "username": STRING,
+                "name": STRING,
+                "status": {"type": "string", "enum": list(TRANSPORTER_STATUSES)},
+                "job": {
+                    "oneOf": [{"type": "null"}, ref("Transport")],
+                    "description": "The job they hold (null for a unit's token when the "
+                    "job is another unit's).",
+                },
+            },
+            {
+                "status_label": STRING,
+                "status_since": time,
+                "idle_since": nullable_time,
+                "offered": {**NULLABLE_STRING, "description": "The job offered to them."},
+            },
+        ),
+        "Transporters": obj(
+            {"position": COUNT, "transporters": {"type": "array", "items": ref("Transporter")}}
+        ),
     }
 
 
@@ -368,6 +482,52 @@ def paths(command_body: Schema) -> dict[str, Schema]:
                     ],
                     "responses": ok("The pages.", ref("Pages"))
                     | error_responses("401", "403", "422", "503"),
+                }
+            )
+        },
+        "/api/transports": {
+            "get": bearer_only(
+                {
+                    "operationId": "getTransports",
+                    "summary": "The open transport jobs, stat before urgent before routine, "
+                    "the longest waiting first; with status=all the jobs ended lately too "
+                    "(newest first); with status=ended each job ended since a time, with "
+                    "its times and a summary. A token for one unit reads that unit's jobs "
+                    "(the patient's unit, or the unit of either end).",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["open", "all", "ended"]},
+                        },
+                        {
+                            "name": "unit",
+                            "in": "query",
+                            "description": "One unit's jobs only.",
+                            "schema": unit_id,
+                        },
+                        {
+                            "name": "since",
+                            "in": "query",
+                            "description": "With status=ended: from this time (ISO 8601 "
+                            "with its offset); left out, the last 12 hours.",
+                            "schema": {**STRING, "format": "date-time"},
+                        },
+                    ],
+                    "responses": ok("The transport jobs.", ref("Transports"))
+                    | error_responses("401", "403", "404", "422", "503"),
+                }
+            )
+        },
+        "/api/transporters": {
+            "get": bearer_only(
+                {
+                    "operationId": "getTransporters",
+                    "summary": "The transporters who have set a status: available first "
+                    "(idle longest first), then on break, then off; each with the job they "
+                    "hold.",
+                    "responses": ok("The transporters.", ref("Transporters"))
+                    | error_responses("401", "403", "503"),
                 }
             )
         },

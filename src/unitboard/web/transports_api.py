@@ -77,13 +77,11 @@ async def get_transporters(request: Request) -> Response:
     shown = []
     for transporter in transporters(hospital):
         view = transporter_view(hospital, transporter)
-        job = jobs.get(transporter.job) if transporter.job else None
-        if (
-            actor.scope is not None
-            and job is not None
-            and not job_units(hospital, job) & actor.scope
-        ):
-            view["job"] = None  # a unit's token reads its unit's jobs only
+        if actor.scope is not None:  # a unit's token reads its unit's jobs only
+            for key, transport_id in (("job", transporter.job), ("offered", transporter.offer)):
+                job = jobs.get(transport_id) if transport_id else None
+                if job is not None and not job_units(hospital, job) & actor.scope:
+                    view[key] = None
         shown.append(view)
     return JSONResponse({"position": projection.position, "transporters": shown})
 
