@@ -233,6 +233,68 @@ def test_the_evs_tablet_has_no_serious_problems(
     page.context.close()
 
 
+def transport_job(hospital: Hospital) -> str:
+    """A transport of a 4W patient to Radiology, asked for by the desk: its id."""
+    encounter = occupied_bed(hospital)["encounter_id"]
+    data = {"encounter_id": encounter, "destination": "RAD", "needs": ["oxygen"]}
+    return str(hospital.command("RequestTransport", data)["events"][0]["data"]["transport_id"])
+
+
+def cancel_transport(hospital: Hospital, transport_id: str) -> None:
+    hospital.command("CancelTransport", {"transport_id": transport_id, "reason": "Checked."})
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_transport_tablet_has_no_serious_problems(
+    browser: Browser, hospital: Hospital, scheme: Scheme
+) -> None:
+    """My job (given by the desk), the queue, the status toggles (two of them barred while
+    I hold a job) and a refusal in place; held sideways and upright."""
+    page = logged_in(browser, hospital, "transport", "tablet", scheme)
+    expect(page).to_have_url(re.compile("/transport$"))
+    live(page)
+    page.locator("#tr-status").get_by_role("button", name="Available").click()
+    expect(page.locator("#tr-status [aria-pressed=true]")).to_contain_text("Available")
+    mine = transport_job(hospital)
+    try:
+        hospital.command("AssignTransport", {"transport_id": mine, "transporter": "transport"})
+        expect(page.locator(f"#tr-my-{mine} .tr-dob")).to_be_visible()
+        page.route("**/transport/job/**", lambda route: route.abort())
+        page.locator(f"#tr-my-{mine}").get_by_role("button", name="Pick up").click()
+        expect(page.locator(f"#tr-my-{mine} .refusal")).to_be_visible()
+        page.unroute("**/transport/job/**")
+        assert_accessible(page, f"transport tablet, landscape, {scheme}")
+        page.set_viewport_size({"width": 768, "height": 1024})
+        assert_accessible(page, f"transport tablet, portrait, {scheme}")
+    finally:
+        cancel_transport(hospital, mine)
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", ["desktop", "laptop"])
+def test_the_dispatch_view_has_no_serious_problems(
+    browser: Browser, hospital: Hospital, size: str, scheme: Scheme
+) -> None:
+    """A job with its actions, "Cancel…" open, and a refusal on its row."""
+    job = transport_job(hospital)
+    try:
+        page = logged_in(browser, hospital, "secretary", size, scheme)
+        page.goto(f"{hospital.server.base_url}/dispatch")
+        live(page)
+        row = page.locator(f"#dsp-job-{job}")
+        row.locator(".dsp-cancel summary").click()
+        row.locator("input[name=reason]").fill("Patient refused")
+        page.route("**/dispatch/cancel/**", lambda route: route.abort())
+        row.get_by_role("button", name=f"Cancel {job}").click()
+        expect(row.locator(".refusal")).to_be_visible()
+        page.unroute("**/dispatch/cancel/**")
+        assert_accessible(page, f"dispatch, {size}, {scheme}")
+        page.context.close()
+    finally:
+        cancel_transport(hospital, job)
+
+
 # -- what is said aloud -------------------------------------------------------------------
 
 

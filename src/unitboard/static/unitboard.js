@@ -219,3 +219,55 @@
   document.addEventListener("htmx:afterRequest", function () { setTimeout(applyWaiting, 0); });
   setInterval(applyWaiting, 1000);
 })();
+
+// Ages and countdowns, for any screen: kept right by the browser every second between pushes
+// (a push never carries a second). [data-age="ISO"] shows how long ago (42 s, 12 min,
+// 1 h 5 min); [data-countdown="ISO"] how long until (1:05, 0:42), then 0:00, when the class
+// "expired" goes on it. window.unitboardTime gives the same words to a screen that writes
+// its own.
+(function () {
+  "use strict";
+  if (window.unitboardTime) return;
+
+  function parse(iso) { return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")); }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function ageText(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + " s";
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + " min";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  function untilText(ms) {
+    var s = Math.max(0, Math.ceil(ms / 1000));
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-age]").forEach(function (el) {
+      var at = parse(el.getAttribute("data-age"));
+      if (isNaN(at)) return;
+      var text = ageText(now - at);
+      if (el.textContent !== text) el.textContent = text;
+    });
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var at = parse(el.getAttribute("data-countdown"));
+      if (isNaN(at)) return;
+      var text = untilText(at - now);
+      if (el.textContent !== text) el.textContent = text;
+      el.classList.toggle("expired", now >= at);
+    });
+  }
+
+  window.unitboardTime = { parse: parse, ageText: ageText, untilText: untilText, tick: tick };
+  document.addEventListener("htmx:wsAfterMessage", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("unitboard:applied", tick);
+  document.addEventListener("DOMContentLoaded", tick);
+  setInterval(tick, 1000);
+})();

@@ -24,6 +24,7 @@ from unitboard.web import (
     admin,
     api,
     calls_api,
+    dispatch,
     display,
     event_stream,
     evs,
@@ -33,6 +34,7 @@ from unitboard.web import (
     me,
     openapi,
     station,
+    transport,
     transports_api,
 )
 from unitboard.web.access_log import redact_access_log
@@ -48,7 +50,9 @@ LOG_UNREACHABLE = (sqlite3.OperationalError, psycopg.OperationalError, Operation
 async def not_found_handler(request: HTTPConnection, exc: Exception) -> Response:
     """A screen shows a page; the API answers in JSON."""
     assert isinstance(exc, NotFound)
-    if isinstance(request, Request) and request.url.path.startswith(("/display", "/evs")):
+    if isinstance(request, Request) and request.url.path.startswith(
+        ("/display", "/evs", "/transport", "/dispatch")
+    ):
         return message_page(request, 404, exc.message)
     return await api.domain_error_handler(request, exc)
 
@@ -102,5 +106,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     station.install(app, runtime)
     house.install(app, runtime)
     admin.install(app, runtime)
+    transport.install(app, runtime)
+    dispatch.install(app, runtime)
     app.router.routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
     return app

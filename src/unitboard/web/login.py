@@ -24,6 +24,7 @@ from unitboard.web.limits import read_form
 from unitboard.web.sessions import clear_session_cookie, set_session_cookie
 from unitboard.web.station import STATION_ROLES
 from unitboard.web.throttle import LoginRefused, check_password, refused_login
+from unitboard.web.transport import TABLET_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def home_for(actor: Actor, runtime: Runtime) -> str:
         return f"/station/{home_unit(actor, runtime)}"
     if actor.role in EVS_ROLES:
         return "/evs"
+    if actor.role in TABLET_ROLES:
+        return "/transport"
     if actor.role == "provider":
         return "/me"  # their pages, on the phone screen
     return f"/display/{home_unit(actor, runtime)}"

@@ -1,0 +1,185 @@
+/* The transport screens (the transporter's tablet, /transport, and the dispatch view,
+ * /dispatch): a refusal stays where the person tapped through live pushes until dismissed
+ * or until the next tap (a card whose job left the list stays, greyed, at the top of its
+ * part: the server sends it in [data-ghosts]); a tap that fails is said on its card, never
+ * only in the console; a job newly offered to the transporter is said aloud. Ages and the
+ * offer's time left tick in static/unitboard.js; the offline banner and the catch-up are
+ * every screen's. No inline handlers: the CSP forbids them. */
+(function () {
+  "use strict";
+  if (window.unitboardTransport) return;
+  window.unitboardTransport = true;
+
+  var kept = {};    // card id -> the refusal shown on it
+  var ghosts = {};  // part id -> the cards (or refusals) of jobs it no longer lists
+  var offers = null; // ids of the jobs offered to me so far; null before the first look
+
+  function partOf(el) { return el.closest("section[id]"); }
+
+  function keep(part) {
+    if (!part || !part.querySelectorAll) return;
+    var found = Array.prototype.slice.call(part.querySelectorAll(".refusal"));
+    if (part.matches && part.matches(".refusal")) found.push(part);
+    found.forEach(function (p) {
+      var box = p.closest("[data-ghosts]");
+      if (box) {
+        var holder = partOf(box);
+        if (holder) ghosts[holder.id] = box.innerHTML;
+        return;
+      }
+      var card = p.closest("[data-card][id]");
+      if (card) kept[card.id] = p.outerHTML;
+    });
+  }
+
+  function restore() {
+    Object.keys(ghosts).forEach(function (id) {
+      var part = document.getElementById(id);
+      var box = part && part.querySelector("[data-ghosts]");
+      if (!box) { delete ghosts[id]; return; }
+      if (!box.children.length) {
+        box.innerHTML = ghosts[id];
+        box.querySelectorAll(".refusal").forEach(function (p) { p.unitboardSaid = true; });
+      }
+    });
+    Object.keys(kept).forEach(function (id) {
+      var card = document.getElementById(id);
+      if (!card) { delete kept[id]; return; } // what it was about is gone
+      if (card.querySelector(".refusal")) return;
+      var cell = card.tagName === "TR" && card.querySelector(".dsp-actions");
+      var actions = card.querySelector(":scope > .tr-actions");
+      if (cell) cell.insertAdjacentHTML("beforeend", kept[id]);
+      else if (actions) actions.insertAdjacentHTML("beforebegin", kept[id]);
+      else card.insertAdjacentHTML("beforeend", kept[id]);
+      card.querySelectorAll(".refusal").forEach(function (p) { p.unitboardSaid = true; });
+    });
+  }
+
+  /* A new tap: what was refused before is behind the person now. */
+  function forgetAll() {
+    kept = {};
+    ghosts = {};
+    document.querySelectorAll("[data-ghosts]").forEach(function (box) { box.innerHTML = ""; });
+    document.querySelectorAll("[data-card] .refusal").forEach(function (p) { p.remove(); });
+  }
+
+  function refusalOn(card, message) {
+    var old = card.querySelector(".refusal");
+    if (old) old.remove();
+    var p = document.createElement("p");
+    p.className = "refusal";
+    p.setAttribute("role", "alert");
+    p.textContent = message + " ";
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = "tr-dismiss";
+    dismiss.setAttribute("data-dismiss", "");
+    dismiss.textContent = "Dismiss";
+    p.appendChild(dismiss);
+    var cell = card.tagName === "TR" && card.querySelector(".dsp-actions");
+    var actions = card.querySelector(":scope > .tr-actions");
+    if (cell) cell.appendChild(p);
+    else if (actions) card.insertBefore(p, actions);
+    else card.appendChild(p);
+    if (card.id) kept[card.id] = p.outerHTML;
+    if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
+  }
+
+  function messageOf(xhr) {
+    var text = xhr && xhr.responseText;
+    if (text) {
+      var found = new DOMParser().parseFromString(text, "text/html").querySelector(".refusal");
+      if (found && found.textContent.trim()) return found.textContent.trim();
+    }
+    var status = xhr ? xhr.status : 0;
+    if (status === 403) return "This page has expired, or your role may not do this: reload the page.";
+    if (status === 429) return "Too many taps at once; try again in a moment.";
+    if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again.";
+    return "This was not done (error " + status + ").";
+  }
+
+  function cardOf(elt) {
+    return elt && elt.closest ? elt.closest("[data-card]") : null;
+  }
+
+  document.addEventListener("htmx:responseError", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, messageOf(e.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, "unitboard could not be reached, so nothing was done. Check the connection, then tap again.");
+  });
+  document.addEventListener("htmx:timeout", function (e) {
+    var card = cardOf(e.detail.elt);
+    if (card) refusalOn(card, "unitboard did not answer in time; tap again when the screen is back.");
+  });
+  document.addEventListener("htmx:beforeRequest", forgetAll);
+  document.addEventListener("click", function (e) {
+    var dismiss = e.target.closest && e.target.closest("[data-dismiss]");
+    if (!dismiss) return;
+    var p = dismiss.closest(".refusal");
+    if (!p) return;
+    var ghost = p.closest("[data-ghosts] > *");
+    var box = p.closest("[data-ghosts]");
+    var card = p.closest("[data-card][id]");
+    if (ghost && ghost !== p) ghost.remove(); else p.remove();
+    if (box) { var part = partOf(box); if (part) ghosts[part.id] = box.innerHTML; }
+    else if (card) delete kept[card.id];
+  });
+
+  /* The dispatcher opens "Cancel…": the reason field, ready to type in. */
+  document.addEventListener("toggle", function (e) {
+    var details = e.target;
+    if (details.matches && details.matches(".dsp-cancel") && details.open) {
+      var field = details.querySelector("input[name=reason]");
+      if (field) field.focus();
+    }
+  }, true);
+
+  /* A job newly offered to me: said aloud, and a buzz where the tablet has one. */
+  function announce() {
+    var now = {};
+    var fresh = [];
+    document.querySelectorAll("[data-offer]").forEach(function (card) {
+      var id = card.getAttribute("data-offer");
+      now[id] = true;
+      if (offers !== null && !offers[id]) fresh.push(card.getAttribute("data-say"));
+    });
+    offers = now;
+    if (!fresh.length) return;
+    if (window.unitboardSay) window.unitboardSay(fresh.join(" "));
+    if (navigator.vibrate) {
+      try { navigator.vibrate([200, 100, 200]); } catch (err) { /* not allowed */ }
+    }
+  }
+
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    if (e.detail.shouldSwap && e.detail.target) keep(e.detail.target);
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (!e.detail.requestConfig) keep(e.detail.target); // an answer brings its own refusals
+  });
+  document.addEventListener("unitboard:beforeApply", function (e) { keep(e.target); });
+
+  function changed() { restore(); announce(); }
+  document.addEventListener("htmx:wsAfterMessage", changed);
+  document.addEventListener("unitboard:applied", changed);
+  document.addEventListener("htmx:afterSwap", function (e) {
+    changed();
+    if (!e.detail.requestConfig) return;
+    // the answer to a tap: focus on its refusal, else on what the tap changed
+    var part = e.target;
+    var target = document.querySelector("[data-ghosts] [data-dismiss], [data-card] .refusal [data-dismiss]");
+    if (!target && part && part.id === "tr-status") target = part.querySelector("[aria-pressed=true]");
+    if (!target && part && part.id !== "tr-status") {
+      target = document.querySelector("#tr-mine .tr-card-title") || (part.querySelector("h2") || null);
+    }
+    if (target) {
+      if (target.tagName === "H2" && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
+      if (target.closest("[data-ghosts], .refusal")) target.scrollIntoView({ block: "nearest" });
+    }
+  });
+  document.addEventListener("DOMContentLoaded", announce);
+})();
