@@ -213,6 +213,8 @@ def decline_transport(state: Hospital, cmd: c.DeclineTransport, ctx: Context) ->
             f"You have picked the patient up: complete transport {job.transport_id} at the "
             "destination, or ask the desk to cancel it."
         )
+    if ctx.actor in job.passed:
+        return []  # a second tap: passed on already (declined, let run out, or handed back)
     raise RuleViolation(f"Transport {job.transport_id} is not offered to you.")
 
 

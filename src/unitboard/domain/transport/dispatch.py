@@ -42,16 +42,27 @@ def pairings(state: Hospital) -> list[Pairing]:
     if not free:
         return []
     again = dt.timedelta(seconds=state[PolicyInForce].policy.transport_offer_seconds)
+    waiting = sorted((j for j in part.jobs.values() if j.waiting), key=queue_order)
     chosen: list[Pairing] = []
-    for job in sorted((j for j in part.jobs.values() if j.waiting), key=queue_order):
-        waiting = moment(job.waiting_since) or moment(job.requested_at)
-        assert waiting is not None
+    # First every job to someone who has not passed on it; then, with whoever is still
+    # free, the jobs everyone passed on go round again, an offer's time later.
+    for job in waiting:
         pick = next((t for t in free if t.username not in job.passed), None)
-        if pick is None:
-            pick, waiting = free[0], waiting + again  # every one of them passed: round again
-        free.remove(pick)
-        idle = moment(pick.free_since)
-        chosen.append(Pairing(job, pick, max(waiting, idle) if idle else waiting))
+        if pick is not None:
+            free.remove(pick)
+            chosen.append(_pair(job, pick))
+    paired = {pair.job.transport_id for pair in chosen}
+    for job in waiting:
         if not free:
             break
+        if job.transport_id not in paired and all(t.username in job.passed for t in free):
+            chosen.append(_pair(job, free.pop(0), again))
     return chosen
+
+
+def _pair(job: Job, transporter: Transporter, later: dt.timedelta = dt.timedelta()) -> Pairing:
+    waiting = moment(job.waiting_since) or moment(job.requested_at)
+    assert waiting is not None
+    idle = moment(transporter.free_since)
+    at = waiting + later
+    return Pairing(job, transporter, max(at, idle) if idle else at)

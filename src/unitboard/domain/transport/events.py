@@ -36,8 +36,9 @@ class TransportEvent(Event, frozen=True, kw_only=True):
 
 
 class TransportRequested(TransportEvent, frozen=True, kw_only=True):
-    """`unit_id`: the patient's unit when it was asked; `queued`: False for a job scheduled
-    far enough ahead that it enters the queue later (TransportQueued)."""
+    """`unit_id`: the patient's unit when it was asked; `queued`: False for a scheduled job,
+    which enters the queue at its lead time (TransportQueued; at once when that has
+    passed)."""
 
     encounter_id: str
     unit_id: str
