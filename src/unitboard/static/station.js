@@ -1,10 +1,10 @@
 /* The station: keyboard shortcuts, the bed filter, the action panel and where focus goes,
  * refusals that stay until the person dismisses them or acts, errors shown where the person
  * looks (never only in the console), what a screen reader is told of live changes (a new
- * patient waiting, a new call light, a page acknowledged, the open bed changed, a refusal),
- * the call lights' ages ticking, the page composer (its live count, Enter sends, composing
- * about a light), what was typed carried across a push, and idle logoff. No inline
- * handlers: the Content-Security-Policy forbids them. */
+ * patient waiting, a new call light, a page acknowledged, a transport turned late, the open
+ * bed changed, a refusal), the call lights' ages ticking, the page composer (its live count,
+ * Enter sends, composing about a light), what was typed carried across a push, and idle
+ * logoff. No inline handlers: the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
   if (window.unitboardStation) return;
@@ -77,7 +77,7 @@
   }
 
   /* How a bed looks, to tell that it changed: its status, its text, and what the panel shows
-   * beyond the tile (data-look: the attending). */
+   * beyond the tile (data-look: the attending, a transport job's state). */
   function tileLook(tile) {
     if (!tile) return null;
     return tile.getAttribute("data-status") + "|" + (tile.getAttribute("data-look") || "") + "|" +
@@ -131,7 +131,7 @@
       form.querySelectorAll("input, select, textarea").forEach(function (f) {
         if (f.type === "hidden" || !f.name || !changed(f)) return;
         found.push({ form: form.id, name: f.name, value: f.value, checked: f.checked,
-          about: form.getAttribute("data-about") || "" });
+          about: form.getAttribute("data-about") || "", gone: form.getAttribute("data-gone") || "" });
       });
     });
     if (found.length) carried[part.id] = found; else delete carried[part.id];
@@ -176,6 +176,7 @@
   function noteLost(part, lost) {
     var words = lost.map(function (e) {
       if (e.about) return "The light on " + e.about + " was answered or cleared meanwhile: your note “" + e.value + "” was not sent.";
+      if (e.gone) return e.gone + " what you typed (“" + e.value + "”) was not sent.";
       return "What you chose for “" + e.name + "” is no longer offered: choose again.";
     }).join(" ");
     var p = refusalHtml(words);
@@ -341,7 +342,7 @@
       if (r) focusOn(firstAction(r.closest("form")) || r.querySelector("[data-dismiss]"));
       return;
     }
-    if (t.id === "station-calls" || t.id === "composer-form") { answered(t); return; }
+    if (t.id === "station-calls" || t.id === "composer-form" || t.id === "station-transports") { answered(t); return; }
     if (t.id !== "panel") return;
     panelTile = tileLook(tileOf(t));
     if (refreshing === REFRESH) { // asked for by the person: as if opened afresh
@@ -691,6 +692,11 @@
     } else if (e.key === "c") {
       var light = document.querySelector("#station-calls input[name=note], #station-calls .st-call button");
       if (light) { e.preventDefault(); light.scrollIntoView({ block: "nearest" }); light.focus(); }
+    } else if (e.key === "t") {
+      var asking = document.querySelector("#transport-request");
+      if (asking) { e.preventDefault(); asking.open = true; focusOn(asking.querySelector("select[name=destination]")); return; }
+      var job = document.querySelector("#station-transports select, #station-transports input:not([type=hidden]), #station-transports h2");
+      if (job) { e.preventDefault(); job.scrollIntoView({ block: "nearest" }); job.focus(); }
     } else if (e.key === "q") {
       var s = document.querySelector("#station-queue select") || document.querySelector("#station-queue tr[tabindex]");
       if (s) { e.preventDefault(); s.focus(); }
@@ -705,4 +711,19 @@
   }, 5000);
 
   document.addEventListener("DOMContentLoaded", function () { localDates(document); sayNewlyWaiting(); sayCalls(); tick(); });
+
+  /* A transport job that turned late since the list was last drawn is said aloud, where it
+   * goes from and to (each late row carries its sentence: data-late). */
+  var lateSaid = null;
+  function sayLateTransports() {
+    var now = {};
+    document.querySelectorAll("#station-transports tr[data-late]").forEach(function (row) {
+      now[row.id] = true;
+      if (lateSaid && !lateSaid[row.id]) say(row.getAttribute("data-late"));
+    });
+    lateSaid = now;
+  }
+  document.addEventListener("htmx:wsAfterMessage", sayLateTransports);
+  document.addEventListener("unitboard:applied", sayLateTransports);
+  document.addEventListener("DOMContentLoaded", sayLateTransports);
 })();

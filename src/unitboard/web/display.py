@@ -33,6 +33,7 @@ from unitboard.web.common import (
 )
 from unitboard.web.login import end_session
 from unitboard.web.sessions import set_session_cookie
+from unitboard.web.transport_tiles import late_count, tile_badges
 from unitboard.web.wall_calls import wall_lights
 
 
@@ -94,13 +95,19 @@ def room_warnings(beds: list[dict[str, Any]]) -> list[str]:
 def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]:
     """A unit in privacy mode (the WALL viewer): initials or an alias, icons, no identifiers;
     the grid's column count for the unit's rooms; the active call lights, each on its bed's
-    tile (`calls`), and the code blues, which take over the top of the screen."""
+    tile (`calls`), and the code blues, which take over the top of the screen; a transport
+    job's badge on its patient's tile (`transport`), and how many of the unit's jobs are late."""
     board = projection.unit_board(unit_id, WALL)
     lights = wall_lights(projection.hospital, unit_id)
     on_bed: dict[str, list[dict[str, Any]]] = {}
     for light in lights:
         on_bed.setdefault(light["bed_id"], []).append(light)
-    beds = {bed["bed_id"]: bed | {"calls": on_bed.get(bed["bed_id"], [])} for bed in board["beds"]}
+    moving = tile_badges(projection.hospital, unit_id)
+    beds = {
+        bed["bed_id"]: bed
+        | {"calls": on_bed.get(bed["bed_id"], []), "transport": moving.get(bed["bed_id"])}
+        for bed in board["beds"]
+    }
     layout = projection.layout
     rooms: list[dict[str, Any]] = []
     for room_id in layout.unit(unit_id).room_ids:
@@ -125,6 +132,7 @@ def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
         "position": projection.position,
         "calls": lights,
         "code_blues": [light for light in lights if light["kind"] == "code_blue"],
+        "transports_late": late_count(projection.hospital, unit_id),
     }
 
 
@@ -173,7 +181,12 @@ class DisplayRenderer:
 def _looks(context: dict[str, Any]) -> dict[str, Any]:
     board = context["board"]
     return {
-        "stats": (board["census"], board["updated_at"], context["calls"]),
+        "stats": (
+            board["census"],
+            board["updated_at"],
+            context["calls"],
+            context["transports_late"],
+        ),
         "grid": (context["columns"], [room["room_id"] for room in context["rooms"]]),
         "rooms": {room["room_id"]: room["beds"] for room in context["rooms"]},
     }

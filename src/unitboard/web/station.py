@@ -4,9 +4,11 @@ transfers going out, and a bed's actions as forms. Every form a person sees is a
 the domain for their role (nothing is offered that would be refused for who they are), with
 the choices the rules accept. The unit's call lights (answered and cleared here, raised
 from a bed for a patient who phoned), a page composer and the unit's pages with their state
-sit beside the board (web/station_calls.py). Page, command replies and live pushes are
-rendered by the same macros (templates/_station.html); live pushes go to views
-"station:UNIT:ROLE", rendered once per view, never to a wall display."""
+sit beside the board (web/station_calls.py), and so do the unit's open transport jobs, given
+to a transporter or cancelled there and requested from a bed's panel
+(web/station_transport.py). Page, command replies and live pushes are rendered by the same
+macros (templates/_station.html); live pushes go to views "station:UNIT:ROLE", rendered once
+per view, never to a wall display."""
 
 from __future__ import annotations
 
@@ -63,10 +65,23 @@ from unitboard.web.station_calls import (
     page_rows,
     paged,
 )
+from unitboard.web.station_transport import (
+    REQUEST_CHOICES,
+    TRANSPORT_FORMS,
+    has_actions,
+    patient_transports,
+    requested_words,
+    transport_confirmation,
+    transport_rows,
+    units_choosing_transporters,
+)
+from unitboard.web.transport_tiles import tile_badges
 
 STATION_ROLES = ("secretary", "charge_nurse", "nurse")
 BOOL_FIELDS = frozenset({"fall_risk", "confidential"})
-DATETIME_FIELDS = frozenset({"expected_at", "until"})
+DATETIME_FIELDS = frozenset({"expected_at", "until", "scheduled_for"})
+LIST_FIELDS = frozenset({"needs"})
+"""Fields a form sends as many boxes ticked (a transport's needs): a list each."""
 FORM_ONLY = frozenset({"csrf", "command", "form_id", "panel_bed"})
 QUEUE_FORMS = ("assign-", "cancel-", "txout-")
 """Form ids of the queue's rows (a refusal there shows in the queue, not the panel)."""
@@ -154,6 +169,8 @@ def station_context(
     beds = {bed["bed_id"]: bed for bed in board["beds"]}
     calls = call_rows(runtime, unit_id, ctx, staff)
     lit = lights_by_bed(calls)
+    moving = tile_badges(projection.hospital, unit_id)
+    transports = transport_rows(projection, unit_id, ctx)
     rooms = []
     for room_id in layout.unit(unit_id).room_ids:
         room = layout.rooms[room_id]
@@ -161,6 +178,7 @@ def station_context(
             bed = beds[bed_id]
             bed["room_label"] = room.label
             bed["call_lights"] = lit.get(bed_id, [])
+            bed["transport"] = moving.get(bed_id)
             patient = bed["patient"]
             if patient is not None and patient["transfer_to_unit_id"]:
                 patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"])
@@ -189,6 +207,8 @@ def station_context(
         "calls": calls,
         "pages": page_rows(projection, unit_id, ctx.role, staff),
         "composer": composer(runtime, unit_id, ctx, calls, staff),
+        "transports": transports,
+        "transport_actions": has_actions(transports),
     }
 
 
@@ -222,6 +242,8 @@ def panel_context(
         "lights": [
             row for row in call_rows(runtime, unit_id, ctx, staff) if row["bed_id"] == bed_id
         ],
+        "transports": patient_transports(projection, stay, unit_id, ctx) if stay else [],
+        "transport_choices": REQUEST_CHOICES,
     }
 
 
@@ -376,7 +398,7 @@ def shown_on(projection: BoardProjection, stay: Stay, unit_id: str) -> bool:
 def command_data(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in form.items():
-        if key in FORM_ONLY:
+        if key in FORM_ONLY or key in LIST_FIELDS:
             continue
         value = value.strip()
         if key in BOOL_FIELDS:
@@ -439,6 +461,8 @@ def confirmation(projection: BoardProjection, name: str, data: dict[str, Any], u
         "RaiseCallLight": f"Call light raised on bed {bed}: "
         f"{KIND_LABELS.get(data.get('kind', ''), 'call')}. It is in the call-light list.",
     }
+    if name == "RequestTransport":
+        return requested_words(projection, data, unit)
     return said.get(name, "Done.")
 
 
@@ -446,12 +470,15 @@ async def command(request: Request) -> Response:
     unit_id = request.path_params["unit_id"]
     actor = await station_actor(request, unit_id)
     await check_csrf(request)
-    form = {k: v for k, v in (await read_form(request)).items() if isinstance(v, str)}
+    sent = await read_form(request)
+    form = {k: v for k, v in sent.items() if isinstance(v, str)}
+    ticked = {k: [v for v in sent.getlist(k) if isinstance(v, str)] for k in LIST_FIELDS}
+    form.update({k: ",".join(v) for k, v in ticked.items() if v})  # a refusal ticks them again
     name = form.get("command", "")
     runtime = runtime_of(request)
     if runtime.registry.spec(name) is None:
         raise Refused(422, "There is no such station action.")
-    data = command_data(form)
+    data = command_data(form) | {k: v for k, v in ticked.items() if v}
     if name == "RequestAdmission":
         data.setdefault("unit_id", unit_id)
         data.setdefault("fall_risk", False)
@@ -477,6 +504,10 @@ async def command(request: Request) -> Response:
         said = call_confirmation(projection, name, data)
         lights = m.call_lights(context, token, {}, {}, said)
         return HTMLResponse(str(lights) + str(m.push(context, ("calls",))))
+    if form_id.startswith(TRANSPORT_FORMS):  # the list again, saying what was done
+        said = transport_confirmation(projection, name, data, unit_id)
+        jobs = m.transports(context, token, {}, {}, said)
+        return HTMLResponse(str(jobs) + str(m.push(context, ("transports",))))
     if form_id == PAGE_FORM:  # the composer again, empty, saying whom the page went to
         said = f"Page sent to {paged(data.get('to', ''), unit_id, staff)}."
         html = m.composer(context, token, {}, {}, said)
@@ -533,6 +564,14 @@ def refused(
         return HTMLResponse(
             html, headers={"HX-Retarget": "#station-calls", "HX-Reswap": "outerHTML"}
         )
+    if form_id.startswith(TRANSPORT_FORMS):
+        context = station_context(runtime, unit_id, ctx, staff)
+        html = str(m.transports(context, token, errors, values))
+        if f'id="f-{form_id}"' not in html:  # the job ended, or moved on, meanwhile
+            html = str(m.transports(context, token, errors, values, "", message, form))
+        return HTMLResponse(
+            html, headers={"HX-Retarget": "#station-transports", "HX-Reswap": "outerHTML"}
+        )
     if form_id == PAGE_FORM:
         context = station_context(runtime, unit_id, ctx, staff)
         html = m.composer(context, token, errors, values)
@@ -587,9 +626,13 @@ routes = [
 
 def install(app: Starlette, runtime: Runtime) -> None:
     def views_of(events: list[StoredEvent]) -> Iterable[str]:
-        """A station view changes when a unit it shows is touched, for every role."""
+        """A station view changes when a unit it shows is touched, for every role; and when
+        a transporter's status changed, on the units with open jobs (their Assign lists)."""
         units = runtime.touched(events)
+        hospital = runtime.projection.hospital
         shown = runtime.projection.layout.units if units is None else units
+        if units is not None and (choosing := units_choosing_transporters(hospital, events)):
+            shown = units | choosing
         return [station_view(unit, role) for unit in shown for role in STATION_ROLES]
 
     staff = StaffDirectory()
