@@ -162,7 +162,9 @@ class Runtime:
         from unitboard.demo.seed import seed
         from unitboard.demo.simulator import Simulator
 
-        logins = await self.write(seed, self.service, self.credentials, deadline=None)
+        logins = await self.write(
+            seed, self.service, self.credentials, self.settings.simulate, deadline=None
+        )
         self.demo_logins = logins
         print(demo_banner(logins), flush=True)
         if self.settings.simulate:

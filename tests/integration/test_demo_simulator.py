@@ -2,22 +2,36 @@
 them, untouched (not given a bed, moved, transferred or discharged), and so do the bed their
 patient left and the cleaning they began. Whose a patient is comes from the log, so it holds
 across restarts: a simulator started afresh carries on with the patients an earlier one
-admitted, and still leaves the newcomer's alone."""
+admitted, and still leaves the newcomer's alone.
+
+The demo's transport crew comes on duty at seed, and the simulator keeps its jobs flowing:
+the desk asks, auto dispatch offers, the crew accepts, picks up and delivers; never as the
+newcomer's own transport login, nor as one of the crew a person is logged in as."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import random
+import time
 
+import pytest
 from sqlalchemy import Engine
 
 from hospital import LAYOUT, admission
-from unitboard.demo.provenance import SimulatedWork
+from unitboard.demo.provenance import SIMULATED_MARK, SimulatedWork
+from unitboard.demo.seed import DEMO_USERS, SIMULATED_TRANSPORTERS, seed
 from unitboard.demo.simulator import Simulator
+from unitboard.domain.errors import DomainError
 from unitboard.domain.events import bed_stream, stay_stream
+from unitboard.domain.transport.events import TransportRequested
+from unitboard.domain.transport.state import Transport
+from unitboard.scheduling.scheduler import SCHEDULER, firing_key
 from unitboard.service.auth import Actor, add_user
 from unitboard.service.handler import CommandService
-from unitboard.store import EventLog
+from unitboard.store import EventLog, batches
 from unitboard.store.credentials import CredentialStore
+from unitboard.store.sessions import SessionStore
 
 ADMIN = Actor("ada", "admin", None, "Ada Admin")
 NEWCOMER = Actor("secretary", "secretary", None, "Sam Secretary")
@@ -127,4 +141,106 @@ def test_on_a_long_log_the_simulator_acts_only_once_it_has_read_it_all(engine: E
     for _ in range(40):
         simulator.step()
     assert service.log.head() > head
+    service.log.close()
+
+
+# -- the transport crew -------------------------------------------------------------------
+
+
+class Clock:
+    """The simulated time: it runs ahead of the wall clock, and the log records by it."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def recorded(self) -> str:
+        return self.now.isoformat(timespec="microseconds")
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(batches, "now_text", clock.recorded)
+    return clock
+
+
+def fire_due(service: CommandService, now: dt.datetime) -> None:
+    """What the scheduler sends when its time comes (auto dispatch's offers among them)."""
+    for due in service.state.registry.due(service.state):
+        if due.at > now:
+            return
+        name, data = type(due.command).__name__, due.command.model_dump(mode="json")
+        with contextlib.suppress(DomainError):  # not due any more: nothing recorded
+            service.execute(SCHEDULER, name, data, firing_key(name, data))
+
+
+def seeded_demo(engine: Engine) -> CommandService:
+    service = started_service(engine)
+    seed(service, service.credentials)
+    return service
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_demo_crew_comes_on_duty_at_seed_and_takes_breaks(engine: Engine, clock: Clock) -> None:
+    """Tara, Tomás, Tess and Tobi are available from the start; Theo ("transport", the
+    newcomer's login) is not, until the newcomer says so."""
+    service = seeded_demo(engine)
+    transporters = service.state[Transport].transporters
+    assert set(transporters) == set(SIMULATED_TRANSPORTERS) == {"tara", "tomas", "tess", "tobi"}
+    assert all(t.status == "available" and t.free for t in transporters.values())
+    logins = {username: role for username, role, _, _ in DEMO_USERS}
+    assert logins["transport"] == "transport" and logins["dispatch"] == "secretary"
+
+    head = service.log.head()
+    seed(service, service.credentials)  # a restart: nobody's status is set again
+    assert service.log.head() == head
+
+    simulator = Simulator(service, random.Random(3), clock)
+    assert simulator.crew.take_a_break("tess")
+    assert service.state[Transport].transporters["tess"].status == "on_break"
+    clock.now += dt.timedelta(minutes=19)
+    simulator.crew.turn()
+    assert service.state[Transport].transporters["tess"].status == "available"
+    service.log.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_crew_accepts_picks_up_and_delivers_the_jobs_the_desk_asks_for(
+    engine: Engine, clock: Clock
+) -> None:
+    service = seeded_demo(engine)
+    tara_logged_in = time.time()
+    SessionStore(engine).open("tara-on-her-tablet", tara_logged_in, tara_logged_in + 3600, "tara")
+    start = service.log.head()
+    simulator = Simulator(service, random.Random(2027), clock)
+    for step in range(600):
+        clock.now += dt.timedelta(seconds=6)
+        fire_due(service, clock.now)
+        if step % 15 == 0:
+            simulator.request_a_transport()  # more jobs than the steps' share: a short test
+        simulator.step()
+
+    events = list(service.log.iter_from(start))
+    kinds = {e.type for e in events}
+    flow = {"TransportRequested", "TransportOffered", "TransportAccepted", "TransportPickedUp"}
+    assert flow | {"TransportCompleted", "TransportOfferEnded"} <= kinds
+    requests = [e for e in events if isinstance(e.event, TransportRequested)]
+    assert {e.metadata["actor"] for e in requests} == {"sim:secretary"}
+    trips = [e.event for e in requests if isinstance(e.event, TransportRequested)]
+    procedures = {"RAD", "CT", "DIALYSIS"}
+    assert {trip.destination for trip in trips} & procedures, "nobody went for a procedure"
+    assert {trip.origin for trip in trips} & procedures, "nobody was brought back to bed"
+
+    crew_steps = {"TransportAccepted", "TransportPickedUp", "TransportCompleted"}
+    by = {e.metadata["actor"] for e in events if e.type in crew_steps}
+    assert by == {"tomas", "tess", "tobi"}, "only the crew nobody is logged in as"
+    by_transporters = [e for e in events if e.metadata["role"] == "transport"]
+    assert all(e.metadata["correlation_id"].startswith(SIMULATED_MARK) for e in by_transporters)
+    completed = [e for e in events if e.type == "TransportCompleted"]
+    assert len(completed) >= 10
+    open_jobs = service.state[Transport].jobs.values()
+    assert all(job.transporter != "tara" for job in open_jobs if job.held)
     service.log.close()

@@ -1,6 +1,7 @@
 """Seed the demo into an empty database: the layout, a first census; and a login for every
 role and a wall-display token where they are missing, in a database that has no people yet
-or that the demo made (never in one where real people log in).
+or that the demo made (never in one where real people log in). The transport crew the
+simulator drives comes on duty (available) the first time.
 
 A database that already has a layout is served as it is: the hospital may have changed it
 (`unitboard layout load`), and loading the built-in layout again would try to take away
@@ -15,6 +16,7 @@ from importlib import resources
 from unitboard.domain.beds.state import Beds
 from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.state import Stays
+from unitboard.domain.transport.state import Transport
 from unitboard.service.auth import Actor, add_user, create_token
 from unitboard.service.handler import CommandService
 from unitboard.store.credentials import CredentialStore
@@ -26,11 +28,28 @@ DEMO_USERS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("nurse", "nurse", "Noor Nurse", ("4W",)),
     ("nurse2", "nurse", "Nick Nurse", ("4W",)),
     ("transport", "transport", "Theo Transport", ()),
+    ("tara", "transport", "Tara Lindgren", ()),
+    ("tomas", "transport", "Tomás Herrera", ()),
+    ("tess", "transport", "Tess Okonkwo", ()),
+    ("tobi", "transport", "Tobi Adewale", ()),
+    ("dispatch", "secretary", "Dana Dispatch", ()),
     ("evs", "evs", "Eva Housekeeping", ()),
     ("provider", "provider", "Dr. Priya Provider", ("4W", "ICU")),
     ("admin", "admin", "Ada Admin", ()),
 ]
-"""(username, role, name, units): the 4W staff get its pages and its call lights' ladder."""
+"""(username, role, name, units): the 4W staff get its pages and its call lights' ladder.
+"transport" is the newcomer's transport tablet; tara, tomas, tess and tobi are the crew the
+simulator drives; "dispatch" is the transport desk (a secretary may assign and cancel
+jobs)."""
+NEWCOMER_TRANSPORTER = "transport"
+SIMULATED_TRANSPORTERS = tuple(
+    username
+    for username, role, _, _ in DEMO_USERS
+    if role == "transport" and username != NEWCOMER_TRANSPORTER
+)
+"""The transporters the simulator acts as, while nobody is logged in as them."""
+DEMO_MARK = "demo_display_token"
+"""The setting a database the demo made has (its wall display's token)."""
 SEEDER = Actor("demo", "integration", None, "demo seed")
 LAYOUT_LOADER = Actor("demo", "admin", None, "demo seed")
 DISPLAY_UNIT = "4W"
@@ -54,14 +73,16 @@ def demo_layout() -> str:
     return resources.files("unitboard.demo").joinpath("hospital.toml").read_text("utf-8")
 
 
-def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
+def seed(service: CommandService, credentials: CredentialStore, crew: bool = True) -> DemoLogins:
+    """`crew`: the simulated transporters come on duty (only when the simulator runs, or
+    auto dispatch would offer every job to people nobody plays)."""
     service.catch_up()
     seeded = not service.state[Layout].units
     if seeded:
         service.load_layout(LAYOUT_LOADER, demo_layout())
     # Logins with printed passwords (admin among them) go only into a database that has
     # nobody yet or that the demo made: never into one where real people log in.
-    marked = credentials.get_setting("demo_display_token") is not None
+    marked = credentials.get_setting(DEMO_MARK) is not None
     users: list[tuple[str, str, str]] = []
     token = None
     if marked or not credentials.list_users():
@@ -71,10 +92,12 @@ def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
                 known = tuple(u for u in home_units if u in service.state[Layout].units)
                 add_user(credentials, username, password, role, name, known)
             users.append((username, username + DEMO_PASSWORD_SUFFIX, role))
-        token = credentials.get_setting("demo_display_token")
+        token = credentials.get_setting(DEMO_MARK)
         if token is None:
             token = create_token(credentials, "demo-wall-display", "display", None)
-            credentials.set_setting("demo_display_token", token)
+            credentials.set_setting(DEMO_MARK, token)
+        if crew:
+            crew_on_duty(service)
     if seeded and not service.state[Stays].open_stays:
         first_census(service, random.Random(7))
     layout = service.state[Layout]
@@ -82,6 +105,18 @@ def seed(service: CommandService, credentials: CredentialStore) -> DemoLogins:
     display_unit = DISPLAY_UNIT if DISPLAY_UNIT in units else next(iter(units), None)
     hospital = f"{layout.name}, {len(units)} unit{'' if len(units) == 1 else 's'}"
     return DemoLogins(users, token, display_unit, seeded, hospital)
+
+
+def crew_on_duty(service: CommandService) -> None:
+    """The simulated transporters who never set a status make themselves available, each
+    as themselves (a status is the sender's own); one on break or off stays so."""
+    for username in SIMULATED_TRANSPORTERS:
+        person = service.people.person(username)
+        if service.state[Transport].transporter(username) is not None or person is None:
+            continue
+        if person.role == "transport" and person.active:
+            actor = Actor(username, "transport", None, person.name)
+            service.execute(actor, "SetTransporterStatus", {"status": "available"})
 
 
 def first_census(service: CommandService, rng: random.Random) -> None:

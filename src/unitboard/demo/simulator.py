@@ -1,12 +1,15 @@
-"""A living demo: admissions, bed assignments, arrivals, moves, discharges and cleaning at a
-pace a newcomer can watch. Every step is a real command through the service, and acts only
-on the patients and beds the simulator itself started with (provenance.py): a newcomer's
-own admission waits for them."""
+"""A living demo: admissions, bed assignments, arrivals, moves, discharges, cleaning and
+transports at a pace a newcomer can watch. Every step is a real command through the service,
+and acts only on the patients and beds the simulator itself started with (provenance.py): a
+newcomer's own admission waits for them. The desk asks for transports of its patients; the
+simulated crew (transporters.py) carries them out, a job or two at a time."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import random
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,15 +17,19 @@ from unitboard.demo.provenance import (
     SIMULATED_CHARGE,
     SIMULATED_DESK,
     SIMULATED_EVS,
+    SIMULATED_MARK,
     SIMULATED_NURSE_CALL,
     SimulatedWork,
 )
+from unitboard.demo.transporters import Clock, TransportCrew, draw, minutes
 from unitboard.domain.beds.state import Bed, Beds
 from unitboard.domain.calls.state import Call, Calls
 from unitboard.domain.errors import DomainError
 from unitboard.domain.hospital import Hospital
 from unitboard.domain.layout.state import Layout
 from unitboard.domain.stays.state import Stay, Stays
+from unitboard.domain.transport.state import Transport
+from unitboard.domain.transport.timing import moment, starts_at
 from unitboard.service.auth import Actor
 from unitboard.service.handler import CommandService
 
@@ -96,18 +103,48 @@ DESK_PAGES = [
 ]
 """What the simulated desk pages a nurse about, and how urgently."""
 ATTENDINGS = ["Dr. Adeyemi", "Dr. Lindqvist", "Dr. Park", "Dr. Romero", "Dr. Weiss"]
+PROCEDURES = {"RAD": 5, "CT": 4, "DIALYSIS": 1}
+"""Where patients go for a test or a treatment (places of the demo layout), and how often;
+they are brought back to their bed after it."""
+DISCHARGE_LOUNGE = "LOUNGE"
+AT_PROCEDURE_MINUTES = (10.0, 30.0)
+"""How long a patient stays at a procedure before the desk asks for the trip back."""
+TRIPS = {"procedure": 6, "transfer": 3, "lounge": 2}
+"""What the desk asks a transport for, and how often, when each is possible."""
+TRANSPORT_PRIORITIES = {"routine": 70, "urgent": 22, "stat": 8}
+TRANSPORT_MODES = {"wheelchair": 45, "stretcher": 25, "ambulatory": 18, "bed": 12}
+TRANSPORT_NEEDS = {"oxygen": 0.12, "iv_pump": 0.15, "monitor": 0.08, "bariatric": 0.03}
+"""How often a job needs each (isolation comes from the patient's precautions)."""
+SCHEDULED = 0.12
+SCHEDULED_MINUTES = (20.0, 40.0)
+"""The share of procedure trips booked ahead, and how far ahead."""
+UNDER_WAY_MINUTES = 60.0
+"""A patient a transport has in hand (a job started this long ago or less, or a procedure
+they were taken to) is not moved, discharged or given their new bed by the desk meanwhile.
+Only for this long: a job stuck on someone's tablet holds up nothing after it."""
 log = logging.getLogger(__name__)
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 class Simulator:
-    def __init__(self, service: CommandService, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        service: CommandService,
+        rng: random.Random | None = None,
+        clock: Clock = utc_now,
+    ) -> None:
         self.service = service
         self.rng = rng or random.Random()
+        self.clock = clock
         self.desk = Actor(SIMULATED_DESK, "secretary", None, "simulated unit secretary")
         self.evs = Actor(SIMULATED_EVS, "evs", None, "simulated housekeeping")
         self.nurse_call = Actor(SIMULATED_NURSE_CALL, "integration", None, "simulated nurse call")
         self.charge = Actor(SIMULATED_CHARGE, "charge_nurse", None, "simulated charge nurse")
         self.work = SimulatedWork(service.log)
+        self.crew = TransportCrew(service, self.run, clock)
         self._serial = 0
 
     @property
@@ -119,8 +156,9 @@ class Simulator:
         return self.state[Beds].beds
 
     def run(self, name: str, data: dict[str, Any], actor: Actor | None = None) -> bool:
+        marked = f"{SIMULATED_MARK}{uuid.uuid4()}"
         try:
-            self.service.execute(actor or self.desk, name, data)
+            self.service.execute(actor or self.desk, name, data, correlation_id=marked)
         except DomainError as refusal:
             log.debug("simulated %s refused: %s", name, refusal.message)
             return False
@@ -128,9 +166,11 @@ class Simulator:
 
     def step(self) -> None:
         """One thing happens somewhere in the hospital (called every few seconds), to a
-        patient or bed of the simulator's own; nothing until it has read the whole log."""
+        patient or bed of the simulator's own, and the transport crew does what is due for
+        them; nothing until it has read the whole log."""
         if not self.work.refresh():
             return
+        self.crew.turn()
         actions: list[tuple[float, Callable[[], object]]] = [
             (3, self.request_admission),
             (4, self.assign_waiting),
@@ -145,6 +185,7 @@ class Simulator:
             (0.8, self.press_a_call_light),
             (2, self.answer_a_call_light),
             (2, self.clear_a_call_light),
+            (0.36, self.request_a_transport),
         ]
         weights = [w for w, _ in actions]
         self.rng.choices([a for _, a in actions], weights)[0]()
@@ -210,7 +251,11 @@ class Simulator:
                 return
 
     def arrive_reserved(self) -> None:
-        coming = self._stays(lambda s: s.active and s.reserved_bed_id is not None)
+        """A patient reaches their new bed (a transport to it records the arrival itself)."""
+        moving = self._under_way()
+        coming = self._stays(
+            lambda s: s.active and s.reserved_bed_id is not None and s.encounter_id not in moving
+        )
         if coming:
             self.run("MarkArrived", {"encounter_id": self.rng.choice(coming).encounter_id})
 
@@ -220,7 +265,12 @@ class Simulator:
             self.run("OrderDischarge", {"encounter_id": self.rng.choice(staying).encounter_id})
 
     def discharge_ordered(self) -> None:
-        leaving = self._stays(lambda s: s.status == "admitted" and s.discharge_ordered)
+        moving = self._under_way()
+        leaving = self._stays(
+            lambda s: (
+                s.status == "admitted" and s.discharge_ordered and s.encounter_id not in moving
+            )
+        )
         if leaving:
             self.run("DischargePatient", {"encounter_id": self.rng.choice(leaving).encounter_id})
 
@@ -238,7 +288,8 @@ class Simulator:
         self.run(name, {"bed_id": bed.bed_id}, actor=self.evs)
 
     def move_someone(self) -> None:
-        staying = self._stays(lambda s: s.status == "admitted")
+        moving = self._under_way()
+        staying = self._stays(lambda s: s.status == "admitted" and s.encounter_id not in moving)
         if not staying:
             return
         stay = self.rng.choice(staying)
@@ -336,3 +387,94 @@ class Simulator:
         if answered:
             call = self.rng.choice(answered)
             self.run("ClearCallLight", {"call_id": call.call_id}, actor=self.nurse_call)
+
+    # -- transports: the desk asks, the crew (transporters.py) carries them out ------------
+
+    def _under_way(self) -> set[str]:
+        """The simulator's patients a transport has in hand: an open job whose clock started
+        less than UNDER_WAY_MINUTES ago, or a procedure they were taken to as lately."""
+        since = self.clock() - dt.timedelta(minutes=UNDER_WAY_MINUTES)
+        jobs = self.state[Transport].jobs.values()
+        moving = {job.encounter_id for job in jobs if starts_at(job) > since}
+        for encounter_id, delivery in self.work.deliveries.items():
+            at = moment(delivery.at)
+            if delivery.destination in PROCEDURES and at is not None and at > since:
+                moving.add(encounter_id)
+        return moving
+
+    def request_a_transport(self) -> None:
+        """The desk asks for a move of a patient of its own in a bed with no job open: back
+        from a procedure that is over, else (as each is possible) to a procedure, to the
+        bed a transfer reserved, or to the discharge lounge."""
+        part = self.state[Transport]
+        places = self.state[Layout].places
+        moving = {job.encounter_id for job in part.jobs.values()}
+        ready = self._stays(
+            lambda s: (
+                s.status == "admitted" and s.bed_id is not None and s.encounter_id not in moving
+            )
+        )
+        back = [s for s in ready if self._procedure_over(s)]
+        if back:
+            stay = self.rng.choice(back)
+            origin = self.work.deliveries[stay.encounter_id].destination
+            self._request(stay, str(stay.bed_id), origin=origin, priority="routine")
+            return
+        here = [s for s in ready if self._taken_to(s) not in (*PROCEDURES, DISCHARGE_LOUNGE)]
+        procedures = [p for p in PROCEDURES if p in places]
+        staying = [s for s in here if not s.discharge_ordered and s.reserved_bed_id is None]
+        trips: dict[str, list[Stay]] = {
+            "procedure": staying if procedures else [],
+            "transfer": [s for s in here if s.reserved_bed_id is not None],
+            "lounge": [s for s in here if s.discharge_ordered and DISCHARGE_LOUNGE in places],
+        }
+        possible = [trip for trip, stays in trips.items() if stays]
+        if not possible:
+            return
+        trip = self.rng.choices(possible, [TRIPS[t] for t in possible])[0]
+        stay = self.rng.choice(trips[trip])
+        if trip == "procedure":
+            weights = [PROCEDURES[p] for p in procedures]
+            self._request(stay, self.rng.choices(procedures, weights)[0], booked=True)
+        elif trip == "transfer":
+            self._request(stay, str(stay.reserved_bed_id))
+        else:
+            self._request(stay, DISCHARGE_LOUNGE, priority="routine")
+
+    def _taken_to(self, stay: Stay) -> str | None:
+        """Where a transport last took the patient (None: nowhere yet)."""
+        delivery = self.work.deliveries.get(stay.encounter_id)
+        return delivery.destination if delivery is not None else None
+
+    def _procedure_over(self, stay: Stay) -> bool:
+        """The patient is at a procedure, and it is over: time to go back to bed."""
+        delivery = self.work.deliveries.get(stay.encounter_id)
+        delivered = moment(delivery.at) if delivery is not None else None
+        if delivery is None or delivered is None or delivery.destination not in PROCEDURES:
+            return False
+        there = minutes(AT_PROCEDURE_MINUTES, draw("procedure", stay.encounter_id, delivery.at))
+        return self.clock() >= delivered + there
+
+    def _request(
+        self,
+        stay: Stay,
+        destination: str,
+        origin: str | None = None,
+        priority: str | None = None,
+        booked: bool = False,
+    ) -> bool:
+        rng = self.rng
+        data: dict[str, Any] = {
+            "encounter_id": stay.encounter_id,
+            "destination": destination,
+            "priority": priority
+            or rng.choices(list(TRANSPORT_PRIORITIES), list(TRANSPORT_PRIORITIES.values()))[0],
+            "mode": rng.choices(list(TRANSPORT_MODES), list(TRANSPORT_MODES.values()))[0],
+            "needs": [need for need, share in TRANSPORT_NEEDS.items() if rng.random() < share],
+        }
+        if origin is not None:
+            data["origin"] = origin
+        if booked and rng.random() < SCHEDULED:
+            ahead = minutes(SCHEDULED_MINUTES, rng)
+            data["scheduled_for"] = (self.clock() + ahead).isoformat(timespec="seconds")
+        return self.run("RequestTransport", data)
