@@ -180,9 +180,10 @@ class Holder:
 
     def __init__(self, urls: list[tuple[str, str]], headers: dict[str, str], work: Path) -> None:
         self.out = work / f"screens-{uuid.uuid4().hex[:6]}.json"
-        spec = json.dumps({"urls": urls, "headers": headers, "out": str(self.out)})
+        spec = self.out.with_suffix(".spec")  # thousands of addresses: too long for argv
+        spec.write_text(json.dumps({"urls": urls, "headers": headers, "out": str(self.out)}))
         self.process = subprocess.Popen(
-            [sys.executable, __file__, "hold", spec],
+            [sys.executable, __file__, "hold", str(spec)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -480,7 +481,7 @@ def parser() -> argparse.ArgumentParser:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["hold"]:
-        spec = json.loads(sys.argv[2])
+        spec = json.loads(Path(sys.argv[2]).read_text())
         urls = [tuple(u) for u in spec["urls"]]
         asyncio.run(hold(urls, spec["headers"], Path(spec["out"])))  # type: ignore[arg-type]
     else:

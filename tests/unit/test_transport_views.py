@@ -20,9 +20,11 @@ from unitboard.domain.events import Event
 from unitboard.domain.layout.commands import LoadLayout
 from unitboard.domain.stays.commands import RequestAdmission
 from unitboard.domain.transport.commands import AcceptTransport, PickUpTransport
+from unitboard.domain.transport.state import Transport
 from unitboard.store import StoredEvent
+from unitboard.web.common import macros
 from unitboard.web.dispatch import dispatch_context
-from unitboard.web.transport import changes_transport, tablet_context
+from unitboard.web.transport import QueueOnce, changes_transport, tablet_context
 
 SELF = '\n[policy]\ntransport_dispatch = "self"\ntransport_target_minutes = { stat = 1 }\n'
 AUTO = "\n[policy]\ntransport_offer_seconds = 90\n"
@@ -252,3 +254,24 @@ def test_transport_screens_change_with_transport_layout_and_their_patients_event
     policy_set = self_ward.decide(new_policy, as_("sam"))
     assert [event.type for event in policy_set] == ["PolicySet"]
     assert changes_transport(state, recorded(*policy_set))
+
+
+@pytest.mark.parametrize("policy", [SELF, AUTO], ids=["self dispatch", "auto dispatch"])
+def test_a_push_draws_the_shared_queue_once_and_each_tablet_exactly_as_alone(
+    policy: str,
+) -> None:
+    ward = ward_with(policy)
+    ward.admit("E3", "4W-402-A")
+    ward.on_duty("tom", "tess", "tia")
+    held = ward.request("E1", "RAD")
+    ward.fire_due()
+    ward.request("E2", "LOUNGE", priority="stat")
+    ward.request("E3", "RAD", priority="urgent")
+    ward.fire_due()
+    if ward.state[Transport].jobs[held].status != "assigned":
+        taker = ward.state[Transport].jobs[held].transporter or "tom"
+        ward.do(AcceptTransport(transport_id=held), as_(taker))
+    drawn = QueueOnce()
+    for username in ("tom", "tess", "tia", "nobody"):
+        alone = str(macros("_transport.html").push(tablet_context(ward.state, username)))
+        assert drawn(ward.state, f"transport:{username}").split() == alone.split()

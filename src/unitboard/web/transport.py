@@ -158,12 +158,23 @@ def tablet_context(
     """What `username`'s tablet shows: my status, my job (or the job offered to me), the
     queue and the jobs under way. `errors`: refusals by job id (or "status"), shown on the
     part `where` the person tapped."""
+    context = own_context(hospital, username)
+    context.update(queue_context(hospital, username, context["own"], context["free"]))
+    errors = dict(errors or {})
+    context["status_error"] = errors.pop("status", None)
+    sections = {"mine": [*context["offer"], *context["mine"]], "queue": context["queue"]}
+    context["ghosts"] = place_refusals(hospital, sections, errors, where)
+    return context
+
+
+def own_context(hospital: Hospital, username: str) -> dict[str, Any]:
+    """The parts of the tablet that are the transporter's own: their status, and the job
+    they hold or are offered."""
     part = hospital[Transport]
     policy = hospital[PolicyInForce].policy
     context = Context(username, "transport")
     me = part.transporter(username)
     status = me.status if me is not None else "off"
-    self_dispatch = policy.transport_dispatch == "self"
     held = part.jobs.get(me.job) if me is not None and me.job else None
     offered = part.jobs.get(me.offer) if me is not None and me.offer else None
     mine = [identified(hospital, job_row(hospital, held, context))] if held else []
@@ -172,31 +183,19 @@ def tablet_context(
         card = job_row(hospital, offered, context)
         card["expires_at"] = offer_expires(hospital, offered)
         offer.append(card)
-    own = {job.transport_id for job in (held, offered) if job is not None}
-    others = [
-        job for job in open_jobs(hospital, late_first=self_dispatch) if job.transport_id not in own
-    ]
-    # Under auto dispatch the jobs are offered in turn: the queue is to look at.
-    taking = context if self_dispatch else None
-    queue = [job_row(hospital, job, taking) for job in others if not job.held]
-    under_way = [job_row(hospital, job) for job in others if job.held]
-    errors = dict(errors or {})
-    status_error = errors.pop("status", None)
-    ghosts = place_refusals(hospital, {"mine": [*offer, *mine], "queue": queue}, errors, where)
     return {
         "username": username,
         "name": me.name if me is not None else None,
         "status": status,
         "status_label": TRANSPORTER_LABELS[status],
         "statuses": [(s, TRANSPORTER_LABELS[s]) for s in TRANSPORTER_STATUSES],
-        "status_error": status_error,
+        "status_error": None,
         "holding": held.transport_id if held else None,
         "mine": mine,
         "offer": offer,
-        "queue": queue,
-        "waiting": sum(row["status"] in ("requested", "offered") for row in queue),
-        "under_way": under_way,
-        "ghosts": ghosts,
+        "own": frozenset(job.transport_id for job in (held, offered) if job is not None),
+        "free": me is not None and me.free,
+        "ghosts": {"mine": [], "queue": []},
         "dispatch": policy.transport_dispatch,
         "offer_seconds": policy.transport_offer_seconds,
         "hospital": hospital[Layout].name,
@@ -204,11 +203,47 @@ def tablet_context(
     }
 
 
-def render(hospital: Hospital, view: str) -> str:
-    """The parts of a transporter's view, as a push applies them (no position: the
-    renderer adds it)."""
-    username = view.split(":", 1)[1]
-    return str(macros("_transport.html").push(tablet_context(hospital, username)))
+def queue_context(
+    hospital: Hospital, username: str, own: frozenset[str], free: bool
+) -> dict[str, Any]:
+    """The hospital's queue and the jobs under way, less the transporter's `own`. It looks
+    the same to every transporter with the same own jobs and the same freedom to take one
+    (under self dispatch a free one gets Accept on each waiting job), so a push draws it
+    once for all of them (QueueOnce)."""
+    self_dispatch = hospital[PolicyInForce].policy.transport_dispatch == "self"
+    others = [
+        job for job in open_jobs(hospital, late_first=self_dispatch) if job.transport_id not in own
+    ]
+    # Under auto dispatch the jobs are offered in turn: the queue is to look at.
+    taking = Context(username, "transport") if self_dispatch else None
+    queue = [job_row(hospital, job, taking) for job in others if not job.held]
+    return {
+        "queue": queue,
+        "waiting": sum(row["status"] in ("requested", "offered") for row in queue),
+        "under_way": [job_row(hospital, job) for job in others if job.held],
+    }
+
+
+class QueueOnce:
+    """Draws a transporter's view for a push: their own parts each time, the queue once per
+    batch for every tablet that shows the same one (fifty tablets, a handful of queues)."""
+
+    def __init__(self) -> None:
+        self._position = -1
+        self._queues: dict[tuple[frozenset[str], bool], str] = {}
+
+    def __call__(self, hospital: Hospital, view: str) -> str:
+        if hospital.position != self._position:
+            self._position, self._queues = hospital.position, {}
+        username = view.split(":", 1)[1]
+        context = own_context(hospital, username)
+        key = (context["own"], context["free"])
+        parts = macros("_transport.html")
+        queue = self._queues.get(key)
+        if queue is None:
+            context.update(queue_context(hospital, username, *key))
+            queue = self._queues[key] = str(parts.queue(context, True))
+        return str(parts.status(context, True)) + str(parts.mine(context, True)) + queue
 
 
 # -- what changes the screens -----------------------------------------------------------------
@@ -350,7 +385,7 @@ routes = [
 
 
 def install(app: Starlette, runtime: Runtime) -> None:
-    renderer = ChangedOnly(runtime, render)
+    renderer = ChangedOnly(runtime, QueueOnce())
 
     def views_of(events: list[StoredEvent]) -> Iterable[str]:
         """Every transporter's view, when the batch changes what transport screens show."""
