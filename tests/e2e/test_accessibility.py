@@ -448,6 +448,36 @@ def test_every_action_of_the_bed_panel_and_the_queue_is_reached_by_tab_and_done_
     page.context.close()
 
 
+# An action taken in the first moment the panel is on the screen: its button is clicked at the
+# first turn the page gets once the panel is in (htmx swapped it in), as a quick Enter would.
+PRESS_AT_ONCE = """(name) => {
+  window.pressedAtOnce = false;
+  document.addEventListener("htmx:afterSwap", function once() {
+    const button = [...document.querySelectorAll("#panel button")]
+      .find(b => b.textContent.trim() === name);
+    if (!button) return;
+    document.removeEventListener("htmx:afterSwap", once);
+    setTimeout(() => { button.click(); window.pressedAtOnce = true; }, 0);
+  });
+}"""
+
+
+def test_an_action_pressed_the_moment_the_panel_opens_is_done_by_the_station(
+    browser: Browser, hospital: Hospital
+) -> None:
+    """Never a form sent by the browser itself (a reload with its token in the address): a
+    part's forms work from the moment it is shown."""
+    page = station(browser, hospital, "secretary", "laptop", "light")
+    clean = hospital.free_clean_bed()
+    page.evaluate(PRESS_AT_ONCE, "Mark dirty")
+    tile(page, clean).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => window.pressedAtOnce === true")
+    expect(tile(page, clean)).to_have_attribute("data-status", "dirty")
+    assert "csrf=" not in page.url and page.url.endswith("/station/4W")
+    page.context.close()
+
+
 # -- the legend, light and dark --------------------------------------------------------------
 
 

@@ -151,7 +151,7 @@ def test_a_bed_being_cleaned_shows_who_cleans_it_and_for_how_long(
     expect(row.locator(".evs-who")).to_have_text(EVA)
     expect(row.locator(".evs-since")).to_have_text(re.compile(r"^\d+ min$"))
     # the age ticks from the time the log recorded, on any screen showing the bed
-    since = str(row.locator(".evs-since").get_attribute("data-since"))
+    since = str(row.locator(".evs-since").get_attribute("data-age"))
     board = {b["bed_id"]: b for b in hospital.board("5E")["beds"]}
     assert board[bed]["cleaning"] == {"by": EVA, "since": since}
 

@@ -161,6 +161,7 @@ def test_a_day_of_admission_and_transfer_between_two_units_is_done_on_screen(
     # 4W asks for a transfer to 3N at once: a late push of the arrival keeps what is typed
     before = int(pending_on_wall(north_wall).inner_text())
     tile(west, west_bed).click()
+    expect(west.locator("#panel .notice")).to_have_count(0)  # drawn afresh, not the answer's
     form = west.locator("#f-tx")
     form.locator("select[name=to_unit_id]").select_option("3N")
     form.locator("input[name=reason]").fill("needs telemetry")
@@ -192,6 +193,9 @@ def test_a_day_of_admission_and_transfer_between_two_units_is_done_on_screen(
     expect(north.locator("#panel .st-where")).to_contain_text("now in bed")
     assert north.locator("#panel").get_by_role("button", name="Discharge now").count() == 0
     expect(leaving).to_contain_text("reserved")
+    # the unit once, then the bed in its words: "→ 3N 301-A"
+    there = north_bed.removeprefix("3N-")
+    expect(tile(west, west_bed).locator(".badge.tx")).to_have_text(f"→ 3N {there}")
     expect(pending_on_wall(north_wall)).to_have_text(str(before))
 
     # the patient arrives on 3N: 4W's bed turns dirty, the transfer leaves 4W's list

@@ -24,6 +24,7 @@ from unitboard.domain.context import Context, KnownPeople, Person
 from unitboard.domain.events import Event
 from unitboard.domain.hospital import Hospital, decide
 from unitboard.domain.layout.commands import LoadLayout
+from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.registry import SYSTEM
 from unitboard.domain.transport.commands import (
     AcceptTransport,
@@ -34,9 +35,11 @@ from unitboard.domain.transport.commands import (
 )
 from unitboard.domain.transport.events import TransportRequested
 from unitboard.projections.board import BoardProjection
+from unitboard.projections.personal import page_card
 from unitboard.store import StoredEvent
 from unitboard.web.common import macros
 from unitboard.web.display import DisplayRenderer, display_context, display_view
+from unitboard.web.station_calls import Shown, StaffDirectory, page_row
 from unitboard.web.station_transport import (
     REQUEST_CHOICES,
     end_label,
@@ -284,6 +287,40 @@ def test_the_walls_fan_out_re_sends_the_rooms_a_job_changes_and_the_header(desk:
     desk.fire_due()
     pushed = renderer.changes(view)
     assert pushed is not None and "Transports late" in pushed
+
+
+def late_page(desk: Desk, job: str) -> Page:
+    (page,) = [p for p in desk.hospital[Pages].open.values() if p.regarding == job]
+    return page
+
+
+def words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def test_a_late_jobs_page_says_which_transport_from_where_to_where_on_the_desk_and_the_phone(
+    desk: Desk,
+) -> None:
+    job = desk.request("E1", "RAD")
+    coming = desk.request("E3", "4W-403-A")
+    desk.advance(46)
+    desk.fire_due()
+    page = late_page(desk, job)
+    row = page_row(desk.projection, Shown(page, "sent"), StaffDirectory())
+    assert (row["sender"], row["regarding"]) == ("Late transport", f"{job}: 401-A → Radiology")
+    html = str(macros("_station.html").unit_pages({"pages": [row], "unit_id": "4W"}))
+    meta = re.search(r'<p class="st-page-meta">(.*?)</p>', html, re.S)
+    assert meta is not None and words(meta.group(1)) == f"Late transport {job}: 401-A → Radiology"
+    assert "Re-page" not in html and "Whitcombe" not in html
+
+    noor = PEOPLE.person("noor")
+    assert noor is not None
+    card = page_card(desk.hospital, page, noor, {})
+    shown = words(str(macros("_me.html").about(card)))
+    assert shown == f"Late transport {job}: 401-A → Radiology · J. Wh. 4W"
+    # paged on the unit the job starts from, and named in that unit's words
+    far = page_card(desk.hospital, late_page(desk, coming), noor, {})["about"]
+    assert far is not None and (far["route"], far["unit_id"]) == ("3-A → 4W 403-A", "ICU")
 
 
 def test_a_transporters_status_re_sends_the_stations_with_open_jobs(desk: Desk) -> None:

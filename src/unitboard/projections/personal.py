@@ -29,8 +29,8 @@ from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.pages.values import EVERYONE, PAGE_PRIORITY_LABELS, PAGED_ROLES
 from unitboard.domain.policy.state import PolicyInForce
 from unitboard.domain.stays.state import Stay, Stays
-from unitboard.domain.transport.places import spot_label
-from unitboard.domain.transport.state import Transport
+from unitboard.domain.transport.places import spot, spot_label
+from unitboard.domain.transport.state import Job, Transport
 from unitboard.projections.calls import PAGE_RANK
 from unitboard.projections.privacy import shown_name
 
@@ -160,9 +160,25 @@ def dialled(callback: str | None) -> str | None:
     return digits if sum(ch.isdigit() for ch in digits) >= 3 else None
 
 
+def end_label(hospital: Hospital, ident: str, unit_id: str) -> str:
+    """Where a transport starts or ends, as the people of a unit name it: "401-A" for a bed
+    of the unit, "ICU 3-A" for a bed of another, a unit's or a place's name."""
+    found = spot(hospital, ident)
+    if found is None or found.kind != "bed":
+        return spot_label(hospital, ident)
+    label = bed_label(hospital, ident)
+    return label if found.unit_id == unit_id else f"{found.unit_id} {label}"
+
+
+def route_label(hospital: Hospital, job: Job, unit_id: str) -> str:
+    """Where a transport goes from and to: "401-A → Radiology"."""
+    source = end_label(hospital, job.origin, unit_id)
+    return f"{source} → {end_label(hospital, job.destination, unit_id)}"
+
+
 def about(hospital: Hospital, page: Page) -> dict[str, str] | None:
-    """What a page is about, in privacy mode: the light's bed and kind, or the patient's
-    bed and initials."""
+    """What a page is about, in privacy mode: the light's bed and kind, the patient's bed
+    and initials, or the transport (its id, from and to) and the patient's initials."""
     if page.regarding is None:
         return None
     if page.regarding_kind == "call":
@@ -175,18 +191,23 @@ def about(hospital: Hospital, page: Page) -> dict[str, str] | None:
             "kind": KIND_LABELS[call.kind],
             "initials": initials_of(hospital, call.encounter_id),
             "call_id": call.call_id,
+            "transport_id": "",
+            "route": "",
             "active": "yes" if call.active else "no",
         }
     if page.regarding_kind == "transport":
         job = hospital[Transport].find(page.regarding)
         if job is None:
             return None
+        unit_id = page.unit_id or job.unit_id
         return {
-            "bed": spot_label(hospital, job.origin),
-            "unit_id": job.unit_id,
+            "bed": "",
+            "unit_id": unit_id,
             "kind": "",
             "initials": initials_of(hospital, job.encounter_id),
             "call_id": "",
+            "transport_id": job.transport_id,
+            "route": route_label(hospital, job, unit_id),
             "active": "yes" if job.open else "no",
         }
     stay = hospital[Stays].stays.get(page.regarding)
@@ -198,6 +219,8 @@ def about(hospital: Hospital, page: Page) -> dict[str, str] | None:
         "kind": "",
         "initials": initials_of(hospital, stay.encounter_id),
         "call_id": "",
+        "transport_id": "",
+        "route": "",
         "active": "yes" if stay.active else "no",
     }
 

@@ -1,10 +1,10 @@
 /* The wall display's call lights, kept right between pushes by the browser: the server pushes
- * a change (a light raised, answered, escalated, cleared), never a second. Each second the
- * lights' ages tick from their raise time (data-call-since, as a stopwatch: 0:42, 12:05,
- * 1:02:10), a light still unanswered past its answer target (data-due, from the policy in
- * force) turns overdue, and the header counts the overdue ones. A light that appears after
- * the page loaded is said in the polite live region ("Call light: 412-A, bathroom"; no name),
- * as the wall says a new patient waiting (static/unitboard.js). */
+ * a change (a light raised, answered, escalated, cleared), never a second. Each second a
+ * light still unanswered past its answer target (data-due, from the policy in force) turns
+ * overdue, and the header counts the overdue ones (the lights' ages tick from their raise
+ * time in the ticker every screen shares, as a stopwatch: static/unitboard.js). A light that
+ * appears after the page loaded is said in the polite live region ("Call light: 412-A,
+ * bathroom"; no name), as the wall says a new patient waiting (static/unitboard.js). */
 (function () {
   "use strict";
   if (window.unitboardWallCalls) return;
@@ -12,26 +12,10 @@
 
   var seen = null; // the call ids shown so far; null before the first look (said: nothing)
 
-  function parse(iso) {
-    return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1"));
-  }
-
-  function pad(n) { return (n < 10 ? "0" : "") + n; }
-
-  function stopwatch(ms) {
-    var s = Math.max(0, Math.floor(ms / 1000));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
-  }
+  var parse = window.unitboardTime.parse;
 
   function tick() {
     var now = Date.now();
-    document.querySelectorAll("[data-call-since]").forEach(function (el) {
-      var at = parse(el.getAttribute("data-call-since"));
-      if (isNaN(at)) return;
-      var text = stopwatch(now - at);
-      if (el.textContent !== text) el.textContent = text;
-    });
     var overdue = 0;
     document.querySelectorAll(".call[data-due]").forEach(function (el) {
       var due = parse(el.getAttribute("data-due"));

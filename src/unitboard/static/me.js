@@ -1,8 +1,9 @@
-/* The phone screen (/me): ages that tick every second, a sound on a new page once the person
- * has tapped to allow it (browsers play nothing before a tap), refusals that stay on their
- * card through live pushes until dismissed, a tap that fails said on its card (never only in
- * the console), and the count of open pages in the tab's title. The offline banner and the
- * catch-up are every screen's (static/unitboard.js). No inline handlers: the CSP forbids them. */
+/* The phone screen (/me): lights that turn overdue on time, a sound on a new page once the
+ * person has tapped to allow it (browsers play nothing before a tap), refusals that stay on
+ * their card through live pushes until dismissed, a tap that fails said on its card (never
+ * only in the console), and the count of open pages in the tab's title. The offline banner,
+ * the catch-up and the ages ticking are every screen's (static/unitboard.js). No inline
+ * handlers: the CSP forbids them. */
 (function () {
   "use strict";
   if (window.unitboardMe) return;
@@ -15,28 +16,12 @@
   var seen = null;    // "page id:re-sends" of every open page shown so far; null before the first look
   var kept = {};      // card id -> a refusal shown on it, put back after each push
 
-  // -- ages ------------------------------------------------------------------------------------
+  // -- lights overdue --------------------------------------------------------------------------
 
-  function parse(iso) {
-    return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1"));
-  }
-
-  function ageText(ms) {
-    var s = Math.max(0, Math.floor(ms / 1000));
-    if (s < 60) return s + " s";
-    var m = Math.floor(s / 60);
-    if (m < 60) return m + " min";
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
-  }
+  var parse = window.unitboardTime.parse;
 
   function tick() {
     var now = Date.now();
-    document.querySelectorAll("[data-age]").forEach(function (el) {
-      var at = parse(el.getAttribute("data-age"));
-      if (isNaN(at)) return;
-      var text = ageText(now - at);
-      if (el.textContent !== text) el.textContent = text;
-    });
     document.querySelectorAll(".me-call[data-due]").forEach(function (el) {
       var due = parse(el.getAttribute("data-due"));
       el.classList.toggle("overdue", !isNaN(due) && now > due);

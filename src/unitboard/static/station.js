@@ -2,7 +2,7 @@
  * refusals that stay until the person dismisses them or acts, errors shown where the person
  * looks (never only in the console), what a screen reader is told of live changes (a new
  * patient waiting, a new call light, a page acknowledged, a transport turned late, the open
- * bed changed, a refusal), the call lights' ages ticking, the page composer (its live count,
+ * bed changed, a refusal), the call lights turning overdue, the page composer (its live count,
  * Enter sends, composing about a light), what was typed carried across a push, and idle
  * logoff. No inline handlers: the Content-Security-Policy forbids them. */
 (function () {
@@ -526,26 +526,13 @@
     else if (notice) focusOn(notice);
   }
 
-  function parse(iso) { return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1")); }
+  var parse = window.unitboardTime.parse;
 
-  function ageText(ms) {
-    var s = Math.max(0, Math.floor(ms / 1000));
-    if (s < 60) return s + " s";
-    var m = Math.floor(s / 60);
-    if (m < 60) return m + " min";
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
-  }
-
-  /* Every second, in the browser (no push per second): the ages of lights and pages, a
-   * light past its answer target marked overdue, acknowledged pages past their time gone. */
+  /* Every second, in the browser (no push per second): a light past its answer target marked
+   * overdue, acknowledged pages past their time gone. The ages of lights and pages tick in
+   * the ticker every screen shares (static/unitboard.js). */
   function tick() {
     var now = Date.now();
-    document.querySelectorAll(".call-age[data-age]").forEach(function (el) {
-      var at = parse(el.getAttribute("data-age"));
-      if (isNaN(at)) return;
-      var text = ageText(now - at);
-      if (el.textContent !== text) el.textContent = text;
-    });
     document.querySelectorAll(".st-call[data-due]").forEach(function (el) {
       var due = parse(el.getAttribute("data-due"));
       el.classList.toggle("overdue", !isNaN(due) && now >= due);

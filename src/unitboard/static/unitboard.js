@@ -16,6 +16,13 @@
     return base / 2 + Math.random() * base / 2;
   };
 
+  // An answer's forms work the moment they are shown. htmx takes over the forms of a swapped-in
+  // part only once it settles, by default 20 ms later (longer on a busy machine); the station
+  // puts focus on an action as its panel opens, and Enter pressed before then submitted the
+  // bare form natively: a GET that reloaded the page and put the form's token in the address.
+  // No screen animates a settle, so there is nothing to wait for.
+  htmx.config.defaultSettleDelay = 0;
+
   function banner(show) {
     var el = document.getElementById("offline");
     if (!el) return;
@@ -30,14 +37,6 @@
     document.querySelectorAll("time.local-time").forEach(function (el) {
       var iso = el.getAttribute("datetime");
       if (iso) { var d = new Date(iso); if (!isNaN(d)) el.textContent = hms(d); }
-    });
-    var now = Date.now();
-    document.querySelectorAll("[data-since]").forEach(function (el) {
-      var d = new Date(el.getAttribute("data-since"));
-      if (isNaN(d)) return;
-      var minutes = Math.max(0, Math.floor((now - d.getTime()) / 60000));
-      el.textContent = minutes < 60 ? minutes + " min" : Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
-      el.classList.toggle("late", minutes >= 30);
     });
   }
 
@@ -220,11 +219,15 @@
   setInterval(applyWaiting, 1000);
 })();
 
-// Ages and countdowns, for any screen: kept right by the browser every second between pushes
-// (a push never carries a second). [data-age="ISO"] shows how long ago (42 s, 12 min,
-// 1 h 5 min); [data-countdown="ISO"] how long until (1:05, 0:42), then 0:00, when the class
-// "expired" goes on it. window.unitboardTime gives the same words to a screen that writes
-// its own.
+// Ages and countdowns, for every screen (the one ticker: no screen keeps its own): kept right
+// by the browser every second between pushes (a push never carries a second).
+// [data-age="ISO"] shows how long ago: 42 s, 12 min, 1 h 5 min. Beside it, data-age-in says
+// it otherwise where a screen always did: "minutes" never shows seconds (0 min, 12 min,
+// 1 h 5 min: a wait for a bed, a cleaning), "stopwatch" counts like one (0:42, 12:05,
+// 1:02:10: the wall's call lights); data-late-after="30" (minutes) puts the class "late" on
+// an age from then on. [data-countdown="ISO"] shows how long until (1:05, 0:42), then 0:00,
+// when the class "expired" goes on it. window.unitboardTime gives the same words (and the
+// parsing of the server's times) to a screen that writes its own.
 (function () {
   "use strict";
   if (window.unitboardTime) return;
@@ -233,18 +236,22 @@
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
-  function ageText(ms) {
+  function clockText(s) {
+    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+    return (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
+  }
+
+  function ageText(ms, unit) {
     var s = Math.max(0, Math.floor(ms / 1000));
-    if (s < 60) return s + " s";
+    if (unit === "stopwatch") return clockText(s);
+    if (s < 60 && unit !== "minutes") return s + " s";
     var m = Math.floor(s / 60);
     if (m < 60) return m + " min";
     return Math.floor(m / 60) + " h " + (m % 60) + " min";
   }
 
   function untilText(ms) {
-    var s = Math.max(0, Math.ceil(ms / 1000));
-    var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
+    return clockText(Math.max(0, Math.ceil(ms / 1000)));
   }
 
   function tick() {
@@ -252,8 +259,10 @@
     document.querySelectorAll("[data-age]").forEach(function (el) {
       var at = parse(el.getAttribute("data-age"));
       if (isNaN(at)) return;
-      var text = ageText(now - at);
+      var text = ageText(now - at, el.getAttribute("data-age-in"));
       if (el.textContent !== text) el.textContent = text;
+      var late = parseFloat(el.getAttribute("data-late-after"));
+      if (!isNaN(late)) el.classList.toggle("late", now - at >= late * 60000);
     });
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
       var at = parse(el.getAttribute("data-countdown"));

@@ -181,7 +181,8 @@ def station_context(
             bed["transport"] = moving.get(bed_id)
             patient = bed["patient"]
             if patient is not None and patient["transfer_to_unit_id"]:
-                patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"])
+                there = patient["transfer_to_unit_id"]  # the badge names the unit once
+                patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"], there)
         rooms.append(
             {
                 "room_id": room_id,

@@ -36,9 +36,10 @@ from unitboard.domain.pages.values import (
     recipient_of,
 )
 from unitboard.domain.stays.state import Stay
+from unitboard.domain.transport.state import Transport
 from unitboard.projections.board import FULL, BoardProjection
 from unitboard.projections.calls import PAGE_RANK, active_calls, call_view
-from unitboard.projections.personal import PRIORITY_LABELS, bed_label
+from unitboard.projections.personal import PRIORITY_LABELS, bed_label, route_label
 from unitboard.runtime import Runtime
 from unitboard.service import roles
 from unitboard.web.common import offers_by_command
@@ -239,7 +240,8 @@ def unit_pages(projection: BoardProjection, unit_id: str, now: dt.datetime) -> l
 
 
 def regarding_label(projection: BoardProjection, page: Page) -> str:
-    """What a page is about: "401-A bathroom light" or "Garcia, Aisha (401-A)"."""
+    """What a page is about: "401-A bathroom light", "Garcia, Aisha (401-A)", or a
+    transport, "TR-11: 401-A → Radiology" (the patient is on its row of the list)."""
     hospital = projection.hospital
     if page.regarding is None:
         return ""
@@ -249,6 +251,11 @@ def regarding_label(projection: BoardProjection, page: Page) -> str:
             return page.regarding
         ended = "" if call.active else " (cleared)"
         return f"{bed_label(hospital, call.bed_id)} {KIND_LABELS[call.kind].lower()} light{ended}"
+    if page.regarding_kind == "transport":
+        job = hospital[Transport].find(page.regarding)
+        if job is None:
+            return page.regarding
+        return f"{job.transport_id}: {route_label(hospital, job, page.unit_id or job.unit_id)}"
     stay = patient_of(projection, page.regarding)
     if stay is None:
         return page.regarding
@@ -256,15 +263,20 @@ def regarding_label(projection: BoardProjection, page: Page) -> str:
     return f"{name} ({bed_label(hospital, stay.bed_id)})" if stay.bed_id else name
 
 
+def system_sender(page: Page) -> str:
+    """Who a page the house sent by itself is from, in words: a step of a light's
+    escalation, a light not cleared in time paged again, or a transport turned late."""
+    if page.regarding_kind == "transport":
+        return "Late transport"
+    return "Escalation" if page.step is not None else "Re-page"
+
+
 def page_row(
     projection: BoardProjection, shown: Shown, directory: StaffDirectory
 ) -> dict[str, Any]:
     page = shown.page
     escalation = page.sent_by == SYSTEM_SENDER
-    if escalation:
-        sender = "Escalation" if page.step is not None else "Re-page"
-    else:
-        sender = directory.name(page.sent_by)
+    sender = system_sender(page) if escalation else directory.name(page.sent_by)
     return {
         "page_id": page.page_id,
         "state": shown.state,
@@ -275,6 +287,7 @@ def page_row(
         "message": page.message,
         "callback": page.callback,
         "regarding": regarding_label(projection, page),
+        "regarding_kind": page.regarding_kind,
         "escalation": escalation,
         "step": page.step,
         "sender": sender,
