@@ -35,14 +35,13 @@ from unitboard.domain.transport.commands import (
 )
 from unitboard.domain.transport.events import TransportRequested
 from unitboard.projections.board import BoardProjection
-from unitboard.projections.personal import page_card
+from unitboard.projections.personal import end_label, page_card
 from unitboard.store import StoredEvent
 from unitboard.web.common import macros
 from unitboard.web.display import DisplayRenderer, display_context, display_view
 from unitboard.web.station_calls import Shown, StaffDirectory, page_row
 from unitboard.web.station_transport import (
     REQUEST_CHOICES,
-    end_label,
     has_actions,
     requested_words,
     transport_confirmation,

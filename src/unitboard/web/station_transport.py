@@ -16,7 +16,6 @@ from unitboard.domain.context import Context
 from unitboard.domain.hospital import Hospital
 from unitboard.domain.stays.state import Stay
 from unitboard.domain.transport.events import TransporterStatusSet
-from unitboard.domain.transport.places import spot
 from unitboard.domain.transport.state import Job, Transport
 from unitboard.domain.transport.timing import starts_at
 from unitboard.domain.transport.values import (
@@ -28,7 +27,7 @@ from unitboard.domain.transport.values import (
     PRIORITY_LABELS,
 )
 from unitboard.projections.board import FULL, BoardProjection
-from unitboard.projections.personal import bed_label
+from unitboard.projections.personal import end_label
 from unitboard.projections.transports import job_labels, job_units, job_view, open_jobs
 from unitboard.store import StoredEvent
 from unitboard.web.common import offers_by_command
@@ -42,18 +41,6 @@ REQUEST_CHOICES: dict[str, list[tuple[str, str]]] = {
     "needs": [(n, NEED_LABELS[n]) for n in NEEDS],
 }
 """The request form's lists: priority, mode and needs, in the words of the screens."""
-
-
-def end_label(hospital: Hospital, ident: str, unit_id: str) -> str:
-    """Where a job starts or ends, as the station names it: "401-A" for a bed of this unit,
-    "ICU 03-A" for a bed of another, a unit's or a place's name."""
-    found = spot(hospital, ident)
-    if found is None:
-        return ident
-    if found.kind != "bed":
-        return found.label
-    label = bed_label(hospital, ident)
-    return label if found.unit_id == unit_id else f"{found.unit_id} {label}"
 
 
 def route(hospital: Hospital, job: Job, unit_id: str) -> tuple[str, str]:
