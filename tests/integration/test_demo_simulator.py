@@ -24,6 +24,7 @@ from unitboard.demo.seed import DEMO_USERS, SIMULATED_TRANSPORTERS, seed
 from unitboard.demo.simulator import Simulator
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import bed_stream, stay_stream
+from unitboard.domain.stays.state import Stays
 from unitboard.domain.transport.events import TransportRequested
 from unitboard.domain.transport.state import Transport
 from unitboard.scheduling.scheduler import SCHEDULER, firing_key
@@ -243,4 +244,27 @@ def test_the_crew_accepts_picks_up_and_delivers_the_jobs_the_desk_asks_for(
     assert len(completed) >= 10
     open_jobs = service.state[Transport].jobs.values()
     assert all(job.transporter != "tara" for job in open_jobs if job.held)
+    service.log.close()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_crew_lets_a_person_on_duty_go_first(engine: Engine, clock: Clock) -> None:
+    """Theo (the newcomer's tablet) comes on duty: the next job is his within a few steps,
+    the crew passing it on, though each of them has been idle longer."""
+    service = seeded_demo(engine)
+    simulator = Simulator(service, random.Random(5), clock)
+    theo = Actor("transport", "transport", None, "Theo Transport")
+    service.execute(theo, "SetTransporterStatus", {"status": "available"})
+    patient = next(s for s in service.state[Stays].open_stays.values() if s.bed_id)
+    desk = Actor("secretary", "secretary", None, "Sam Secretary")
+    service.execute(
+        desk, "RequestTransport", {"encounter_id": patient.encounter_id, "destination": "RAD"}
+    )
+    (job,) = service.state[Transport].jobs.values()
+    for _ in range(12):
+        clock.now += dt.timedelta(seconds=2)
+        fire_due(service, clock.now)
+        simulator.crew.turn()
+    assert (job.status, job.transporter) == ("offered", "transport")
+    assert set(job.passed) == set(SIMULATED_TRANSPORTERS)
     service.log.close()

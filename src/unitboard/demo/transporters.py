@@ -188,7 +188,19 @@ class TransportCrew:
             return self.clock()
         return since + minutes(BREAK_MINUTES, draw("break", me.username, me.status_at))
 
+    def _person_free_for(self, job: Job) -> bool:
+        """A person (not the crew) is on duty with nothing to do and has not passed on the
+        job: the crew lets them go first, so a newcomer on the tablet gets the next job."""
+        crew = set(SIMULATED_TRANSPORTERS)
+        return any(
+            t.free and t.username not in crew and t.username not in job.passed
+            for t in self.part.transporters.values()
+        )
+
     def _answer(self, actor: Actor, job: Job, now: dt.datetime) -> None:
+        if self._person_free_for(job):
+            self.act("DeclineTransport", {"transport_id": job.transport_id}, actor)
+            return
         chance = draw("offer", job.transport_id, job.offers, actor.name)
         roll = chance.random()
         offered = moment(job.offered_at)
@@ -234,6 +246,8 @@ class TransportCrew:
         waiting = sorted((j for j in self.part.jobs.values() if j.waiting), key=queue_order)
         for job in waiting:
             since = moment(job.waiting_since)
+            if self._person_free_for(job):
+                continue
             if actor.name not in job.passed and since is not None and now >= since + wait:
                 self.act("AcceptTransport", {"transport_id": job.transport_id}, actor)
                 return
