@@ -275,32 +275,8 @@
     if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
   }
 
-  function messageOf(xhr) {
-    var text = xhr && xhr.responseText;
-    if (text) {
-      var found = new DOMParser().parseFromString(text, "text/html").querySelector(".refusal, .message");
-      if (found && found.textContent.trim()) return found.textContent.trim();
-    }
-    var status = xhr ? xhr.status : 0;
-    if (status === 403) return "You may not do this from your role, or the page has expired: reload it.";
-    if (status === 404) return "This is no longer here: it changed meanwhile. Choose again.";
-    if (status === 413) return "Too much was typed to send at once.";
-    if (status === 429) return "Too many requests at once; try again in a moment.";
-    if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again; if it keeps failing, call the help desk.";
-    return "This was not done (error " + status + ").";
-  }
-
-  document.addEventListener("htmx:responseError", function (e) {
-    if (!root()) return;
-    showRefusal(e.detail.elt, messageOf(e.detail.xhr));
-  });
-  document.addEventListener("htmx:sendError", function (e) {
-    if (!root()) return;
-    showRefusal(e.detail.elt, "unitboard could not be reached, so nothing was done. Check the connection, then try again.");
-  });
-  document.addEventListener("htmx:timeout", function (e) {
-    if (!root()) return;
-    showRefusal(e.detail.elt, "unitboard did not answer in time; check the board before trying again.");
+  window.unitboardOnFailure(function (elt, message) {
+    if (root()) showRefusal(elt, message);
   });
   // Acting on a form is the answer to its refusal: it goes, and the reply says what now.
   function isRedraw(detail) {

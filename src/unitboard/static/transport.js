@@ -85,34 +85,13 @@
     if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
   }
 
-  function messageOf(xhr) {
-    var text = xhr && xhr.responseText;
-    if (text) {
-      var found = new DOMParser().parseFromString(text, "text/html").querySelector(".refusal");
-      if (found && found.textContent.trim()) return found.textContent.trim();
-    }
-    var status = xhr ? xhr.status : 0;
-    if (status === 403) return "This page has expired, or your role may not do this: reload the page.";
-    if (status === 429) return "Too many taps at once; try again in a moment.";
-    if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again.";
-    return "This was not done (error " + status + ").";
-  }
-
   function cardOf(elt) {
     return elt && elt.closest ? elt.closest("[data-card]") : null;
   }
 
-  document.addEventListener("htmx:responseError", function (e) {
-    var card = cardOf(e.detail.elt);
-    if (card) refusalOn(card, messageOf(e.detail.xhr));
-  });
-  document.addEventListener("htmx:sendError", function (e) {
-    var card = cardOf(e.detail.elt);
-    if (card) refusalOn(card, "unitboard could not be reached, so nothing was done. Check the connection, then tap again.");
-  });
-  document.addEventListener("htmx:timeout", function (e) {
-    var card = cardOf(e.detail.elt);
-    if (card) refusalOn(card, "unitboard did not answer in time; tap again when the screen is back.");
+  window.unitboardOnFailure(function (elt, message) {
+    var card = cardOf(elt);
+    if (card) refusalOn(card, message);
   });
   document.addEventListener("htmx:beforeRequest", forgetAll);
   document.addEventListener("click", function (e) {

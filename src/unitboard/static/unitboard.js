@@ -280,3 +280,35 @@
   document.addEventListener("DOMContentLoaded", tick);
   setInterval(tick, 1000);
 })();
+
+// What a person reads when a tap or a form failed: the refusal the answer carries, or what
+// its status means, or that unitboard could not be reached or did not answer. Each screen
+// says where it shows it: unitboardOnFailure(showAt), showAt(what was acted on, message).
+(function () {
+  "use strict";
+  function failureText(xhr) {
+    var text = xhr && xhr.responseText;
+    if (text) {
+      var found = new DOMParser().parseFromString(text, "text/html").querySelector(".refusal, .message");
+      if (found && found.textContent.trim()) return found.textContent.trim();
+    }
+    var status = xhr ? xhr.status : 0;
+    if (status === 403) return "You may not do this from your role, or the page has expired: reload it.";
+    if (status === 404) return "This is no longer here: it changed meanwhile. Choose again.";
+    if (status === 413) return "Too much was typed to send at once.";
+    if (status === 429) return "Too many requests at once; try again in a moment.";
+    if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again; if it keeps failing, call the help desk.";
+    return "This was not done (error " + status + ").";
+  }
+  window.unitboardOnFailure = function (showAt) {
+    document.addEventListener("htmx:responseError", function (e) {
+      showAt(e.detail.elt, failureText(e.detail.xhr));
+    });
+    document.addEventListener("htmx:sendError", function (e) {
+      showAt(e.detail.elt, "unitboard could not be reached, so nothing was done. Check the connection, then try again.");
+    });
+    document.addEventListener("htmx:timeout", function (e) {
+      showAt(e.detail.elt, "unitboard did not answer in time; check the screen before trying again.");
+    });
+  };
+})();
