@@ -158,16 +158,7 @@
   function refusalOn(card, message) {
     var old = card.querySelector(".refusal");
     if (old) old.remove();
-    var p = document.createElement("p");
-    p.className = "refusal";
-    p.setAttribute("role", "alert");
-    p.textContent = message + " ";
-    var dismiss = document.createElement("button");
-    dismiss.type = "button";
-    dismiss.className = "me-dismiss";
-    dismiss.setAttribute("data-dismiss", "");
-    dismiss.textContent = "Dismiss";
-    p.appendChild(dismiss);
+    var p = window.unitboardRefusal(message, "me-dismiss");
     var action = card.querySelector(".me-ack, .me-clear");
     if (action) card.insertBefore(p, action); else card.appendChild(p);
     kept[card.id] = p.outerHTML;

@@ -179,7 +179,7 @@
       if (e.gone) return e.gone + " what you typed (“" + e.value + "”) was not sent.";
       return "What you chose for “" + e.name + "” is no longer offered: choose again.";
     }).join(" ");
-    var p = refusalHtml(words);
+    var p = window.unitboardRefusal(words, "dismiss");
     p.setAttribute("data-lost", "");
     lostNotes[part.id] = p.outerHTML;
     var old = part.querySelector("[data-lost]");
@@ -249,20 +249,6 @@
 
   // -- refusals and errors, in place -----------------------------------------------------------
 
-  function refusalHtml(message) {
-    var p = document.createElement("p");
-    p.className = "refusal";
-    p.setAttribute("role", "alert");
-    p.textContent = message + " ";
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "dismiss";
-    b.setAttribute("data-dismiss", "");
-    b.textContent = "Dismiss";
-    p.appendChild(b);
-    return p;
-  }
-
   function showRefusal(elt, message) {
     var where = (elt && elt.closest && elt.closest("form")) || panel();
     if (!where || !document.body.contains(where)) where = panel();
@@ -270,7 +256,7 @@
     var old = where.querySelector(":scope > .refusal");
     if (old) old.remove();
     if (where.id === "panel" && !isOpen(where)) where.innerHTML = "";
-    var p = refusalHtml(message);
+    var p = window.unitboardRefusal(message, "dismiss");
     where.appendChild(p);
     if (window.unitboardSayRefusal) window.unitboardSayRefusal(p);
   }

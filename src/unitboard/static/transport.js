@@ -66,16 +66,7 @@
   function refusalOn(card, message) {
     var old = card.querySelector(".refusal");
     if (old) old.remove();
-    var p = document.createElement("p");
-    p.className = "refusal";
-    p.setAttribute("role", "alert");
-    p.textContent = message + " ";
-    var dismiss = document.createElement("button");
-    dismiss.type = "button";
-    dismiss.className = "tr-dismiss";
-    dismiss.setAttribute("data-dismiss", "");
-    dismiss.textContent = "Dismiss";
-    p.appendChild(dismiss);
+    var p = window.unitboardRefusal(message, "tr-dismiss");
     var cell = card.tagName === "TR" && card.querySelector(".dsp-actions");
     var actions = card.querySelector(":scope > .tr-actions");
     if (cell) cell.appendChild(p);

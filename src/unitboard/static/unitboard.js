@@ -300,6 +300,21 @@
     if (status >= 500) return "unitboard could not do this just now (error " + status + "). Try again; if it keeps failing, call the help desk.";
     return "This was not done (error " + status + ").";
   }
+  /* A refusal as every screen shows it: the words, and a Dismiss button (`dismissClass`
+     styles it for the screen). */
+  window.unitboardRefusal = function (message, dismissClass) {
+    var p = document.createElement("p");
+    p.className = "refusal";
+    p.setAttribute("role", "alert");
+    p.textContent = message + " ";
+    var dismiss = document.createElement("button");
+    dismiss.type = "button";
+    dismiss.className = dismissClass;
+    dismiss.setAttribute("data-dismiss", "");
+    dismiss.textContent = "Dismiss";
+    p.appendChild(dismiss);
+    return p;
+  };
   window.unitboardOnFailure = function (showAt) {
     document.addEventListener("htmx:responseError", function (e) {
       showAt(e.detail.elt, failureText(e.detail.xhr));
