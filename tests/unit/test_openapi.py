@@ -66,6 +66,7 @@ def test_the_schedulers_commands_are_no_part_of_the_api() -> None:
         "ExpireTransportOffer",
         "QueueTransport",
         "MarkTransportLate",
+        "MarkOrderOverdue",
     }
     assert not system_only & set(described["components"]["schemas"])
 

@@ -25,6 +25,7 @@ STREAM_KINDS = {
     "page",
     "transport",
     "transporter",
+    "order",
 }
 PAGE_RECIPIENTS = {"nurse", "charge_nurse", "secretary", "provider", "evs", "transport"}
 CONTRACT_ROLES = {
@@ -72,6 +73,12 @@ CONTRACT_ROLES = {
     "ExpireTransportOffer": {SYSTEM},
     "QueueTransport": {SYSTEM},
     "MarkTransportLate": {SYSTEM},
+    "EnterOrder": {"secretary", "charge_nurse", "nurse"},
+    "AcknowledgeOrder": {"nurse", "charge_nurse"},
+    # "the directing provider": providers send it; the decider lets the directing one
+    "CosignOrder": {"provider"},
+    "DiscontinueOrder": {"provider", "charge_nurse"},
+    "MarkOrderOverdue": {SYSTEM},
 }
 
 

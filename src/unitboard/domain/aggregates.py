@@ -3,6 +3,7 @@
 from unitboard.domain.beds import aggregate as beds
 from unitboard.domain.calls import aggregate as calls
 from unitboard.domain.layout import aggregate as layout
+from unitboard.domain.orders import aggregate as orders
 from unitboard.domain.pages import aggregate as pages
 from unitboard.domain.policy import aggregate as policy
 from unitboard.domain.registry import Registry
@@ -18,5 +19,6 @@ HOUSE = Registry(
         calls.AGGREGATE,
         pages.AGGREGATE,
         transport.AGGREGATE,
+        orders.AGGREGATE,
     ]
 )

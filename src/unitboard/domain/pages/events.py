@@ -39,7 +39,7 @@ class PageSent(PageEvent, frozen=True, kw_only=True):
     sent_by: str
     callback: str | None = None
     regarding: str | None = None
-    regarding_kind: Literal["call", "stay", "transport"] | None = None
+    regarding_kind: Literal["call", "stay", "transport", "order"] | None = None
     step: int | None = None
 
 

@@ -26,7 +26,7 @@ class Page:
     sent_at: str
     callback: str | None = None
     regarding: str | None = None
-    regarding_kind: Literal["call", "stay", "transport"] | None = None
+    regarding_kind: Literal["call", "stay", "transport", "order"] | None = None
     step: int | None = None
     status: PageStatus = "sent"
     resent: int = 0

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from unitboard.domain.calls.state import Calls
 from unitboard.domain.calls.timers import moment
 from unitboard.domain.hospital import Hospital
+from unitboard.domain.orders.state import Orders
 from unitboard.domain.pages.commands import ResendPage
 from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.pages.values import PAGE_PRIORITIES
@@ -20,7 +21,7 @@ from unitboard.domain.transport.state import Transport
 
 
 def still_resent(state: Hospital, page: Page) -> bool:
-    """Open, and not about a light or a transport that no longer needs anyone."""
+    """Open, and not about a light, a transport or an order that no longer needs anyone."""
     return page.open and not _settled(state, page)
 
 
@@ -30,6 +31,9 @@ def _settled(state: Hospital, page: Page) -> bool:
     if page.regarding_kind == "transport":
         job = state[Transport].jobs.get(page.regarding or "")
         return job is None or job.status == "picked_up"
+    if page.regarding_kind == "order":
+        order = state[Orders].orders.get(page.regarding or "")
+        return order is None or order.cosigned
     return False
 
 
@@ -38,7 +42,7 @@ def page_resends(state: Hospital) -> Iterator[Due]:
     period = {p: dt.timedelta(seconds=every.of(p)) for p in PAGE_PRIORITIES}
     for page in state[Pages].open.values():
         if _settled(state, page):
-            continue  # about a light that has ended, or a transport under way
+            continue  # about a light that has ended, a transport under way, a signed order
         last = moment(page.last_sent_at)
         if last is not None:
             command = ResendPage(page_id=page.page_id, count=page.resent + 1)
