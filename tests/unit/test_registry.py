@@ -79,6 +79,7 @@ CONTRACT_ROLES = {
     "CosignOrder": {"provider"},
     "DiscontinueOrder": {"provider", "charge_nurse"},
     "MarkOrderOverdue": {SYSTEM},
+    "PrintIdentification": {"secretary", "charge_nurse", "nurse"},
 }
 
 

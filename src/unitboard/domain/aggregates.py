@@ -6,6 +6,7 @@ from unitboard.domain.layout import aggregate as layout
 from unitboard.domain.orders import aggregate as orders
 from unitboard.domain.pages import aggregate as pages
 from unitboard.domain.policy import aggregate as policy
+from unitboard.domain.prints import aggregate as prints
 from unitboard.domain.registry import Registry
 from unitboard.domain.stays import aggregate as stays
 from unitboard.domain.transport import aggregate as transport
@@ -20,5 +21,6 @@ HOUSE = Registry(
         pages.AGGREGATE,
         transport.AGGREGATE,
         orders.AGGREGATE,
+        prints.AGGREGATE,
     ]
 )
