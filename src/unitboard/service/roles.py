@@ -11,6 +11,10 @@ read through domain/registry.py).
   the typed note of the need.
 - transports: the transport jobs and transporters (`GET /api/transports`,
   `GET /api/transporters`): no patient identity in them, the encounter id only.
+- orders: the orders entered under a provider's direction (`GET /api/stays/{id}/orders`,
+  `GET /api/orders`): clinical content, for the people who enter, carry out and sign them.
+- prints: armbands and specimen labels (`GET /api/stays/{id}/armband.pdf` ...), which carry
+  the real identity: for the secretary, the charge nurse and the nurse.
 - pages: which pages (`GET /api/pages`): "own" those that reach the person (theirs, their
   role's on their units) and those they sent; "unit" those of their units too (the desk);
   "all"; "none".
@@ -32,6 +36,8 @@ class Reads:
     calls: bool = False
     pages: PageScope = "none"
     transports: bool = False
+    orders: bool = False
+    prints: bool = False
 
     @property
     def viewer(self) -> Viewer:
@@ -45,6 +51,8 @@ _CARE = Reads(
     calls=True,
     pages="own",
     transports=True,
+    orders=True,
+    prints=True,
 )
 _DESK = replace(_CARE, pages="unit")
 """The secretary and the charge nurse run the unit's pages."""
@@ -57,6 +65,7 @@ _SYSTEM = Reads(
     calls=True,
     pages="all",
     transports=True,
+    orders=True,
 )
 _TRANSPORT = replace(_PRIVACY, transports=True)
 """Transporters read every job (the queue is the hospital's) with initials only."""
@@ -67,7 +76,7 @@ READS: dict[str, Reads] = {
     "secretary": _DESK,
     "charge_nurse": _DESK,
     "nurse": _CARE,
-    "provider": _CARE,
+    "provider": replace(_CARE, prints=False),
     "evs": _PRIVACY,
     "transport": _TRANSPORT,
     "display": _WALL,

@@ -20,6 +20,10 @@ import unitboard
 from unitboard.domain.aggregates import HOUSE
 from unitboard.domain.calls.values import CALL_KINDS, CALL_PRIORITIES
 from unitboard.domain.layout.file import Label
+from unitboard.domain.orders.values import CATEGORIES as ORDER_CATEGORIES
+from unitboard.domain.orders.values import MODES as ORDER_MODES
+from unitboard.domain.orders.values import PRIORITIES as ORDER_PRIORITIES
+from unitboard.domain.orders.values import STATE_LABELS as ORDER_STATES
 from unitboard.domain.pages.values import PAGE_PRIORITIES
 from unitboard.domain.registry import SYSTEM, Registry
 from unitboard.domain.roles import role_label
@@ -199,6 +203,7 @@ def read_schemas() -> dict[str, Schema]:
         "Health": obj({"status": STRING}),
         **call_schemas(),
         **transport_schemas(),
+        **order_schemas(),
     }
 
 
@@ -368,6 +373,83 @@ def transport_schemas() -> dict[str, Schema]:
     }
 
 
+def order_schemas() -> dict[str, Schema]:
+    """The orders (ORDER), a stay's and those awaiting co-signature."""
+    time = {**STRING, "format": "date-time"}
+    nullable_time = {**NULLABLE_STRING, "format": "date-time"}
+    return {
+        "Order": obj(
+            {
+                "order_id": STRING,
+                "encounter_id": STRING,
+                "category": {"type": "string", "enum": list(ORDER_CATEGORIES)},
+                "detail": STRING,
+                "priority": {"type": "string", "enum": list(ORDER_PRIORITIES)},
+                "mode": {"type": "string", "enum": list(ORDER_MODES)},
+                "directing_provider": {**STRING, "description": "The provider's username."},
+                "read_back": {"type": "boolean"},
+                "status": {"type": "string", "enum": ["active", "discontinued"]},
+                "entered_by": STRING,
+                "entered_at": time,
+                "acknowledged_by": NULLABLE_STRING,
+                "acknowledged_at": nullable_time,
+                "cosigned_at": nullable_time,
+                "cosign_due_at": {
+                    **time,
+                    "description": "Entered + cosign_deadline_hours of the policy in force.",
+                },
+                "overdue": {
+                    "type": "boolean",
+                    "description": "Past cosign_due_at and not co-signed.",
+                },
+            },
+            {
+                "unit_id": STRING,
+                "received_by": {**STRING, "description": "Who heard it from the provider."},
+                "state": {"type": "string", "enum": list(ORDER_STATES)},
+                "cosigned_by": NULLABLE_STRING,
+                "discontinued_by": NULLABLE_STRING,
+                "discontinued_at": nullable_time,
+                "discontinue_reason": NULLABLE_STRING,
+            },
+        ),
+        "Orders": obj({"position": COUNT, "orders": {"type": "array", "items": ref("Order")}}),
+    }
+
+
+def download(media_type: str, description: str) -> dict[str, Schema]:
+    return {
+        "200": {
+            "description": description,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+
+
+def print_path(operation_id: str, summary: str, media_type: str, *parameters: Schema) -> Schema:
+    return {
+        "get": bearer_only(
+            {
+                "operationId": operation_id,
+                "summary": summary + " Recorded (who printed what for whom) before it is "
+                "made; for the secretary, the charge nurse and the nurse, of an admitted "
+                "patient.",
+                "parameters": [ENCOUNTER_PARAMETER, *parameters],
+                "responses": download(media_type, "The document, as a download.")
+                | error_responses("401", "403", "404", "409", "503"),
+            }
+        )
+    }
+
+
+ENCOUNTER_PARAMETER: Schema = {
+    "name": "encounter_id",
+    "in": "path",
+    "required": True,
+    "schema": STRING,
+}
+
+
 def bearer_only(operation: Schema) -> Schema:
     return {**operation, "security": [{"bearer": []}]}
 
@@ -519,6 +601,61 @@ def paths(command_body: Schema) -> dict[str, Schema]:
                 }
             )
         },
+        "/api/stays/{encounter_id}/orders": {
+            "get": bearer_only(
+                {
+                    "operationId": "getStayOrders",
+                    "summary": "A stay's orders, newest first, with who directed, received, "
+                    "entered, acknowledged and co-signed each, and when.",
+                    "parameters": [ENCOUNTER_PARAMETER],
+                    "responses": ok("The stay's orders.", ref("Orders"))
+                    | error_responses("401", "403", "404", "503"),
+                }
+            )
+        },
+        "/api/orders": {
+            "get": bearer_only(
+                {
+                    "operationId": "getUnsignedOrders",
+                    "summary": "The orders awaiting co-signature, overdue first, then oldest: "
+                    "for a provider, those entered on their behalf; for the desk, those of "
+                    "their units; provider= narrows to one directing provider.",
+                    "parameters": [
+                        {
+                            "name": "unsigned",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": ["true"]},
+                        },
+                        {"name": "provider", "in": "query", "schema": STRING},
+                    ],
+                    "responses": ok("The orders awaiting co-signature.", ref("Orders"))
+                    | error_responses("401", "403", "422", "503"),
+                }
+            )
+        },
+        "/api/stays/{encounter_id}/armband.pdf": print_path(
+            "getArmbandPdf",
+            "The patient's wristband, 1 x 11 in, as PDF: family name in capitals, given "
+            "name, birth date, MRN, encounter, attending, and a DataMatrix of MRN and "
+            "encounter.",
+            "application/pdf",
+        ),
+        "/api/stays/{encounter_id}/armband.zpl": print_path(
+            "getArmbandZpl",
+            "The same wristband as ZPL for Zebra printers (^BX DataMatrix, no image).",
+            "application/vnd.zebra-zpl",
+        ),
+        "/api/stays/{encounter_id}/labels.pdf": print_path(
+            "getLabelsPdf",
+            "A sheet of 2 x 1 in specimen labels (count=, default 10): two identifiers, a "
+            "DataMatrix, and a Code 128 of the MRN.",
+            "application/pdf",
+            {
+                "name": "count",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+            },
+        ),
         "/api/transporters": {
             "get": bearer_only(
                 {

@@ -81,8 +81,9 @@ def _check_identifiers(stay: Stay, cmd: c.EnterOrder) -> None:
     if cmd.birth_date != stay.birth_date:
         wrong.append(f"the birth date {cmd.birth_date.isoformat()}")
     if wrong:
+        named = " and ".join(wrong)
         raise InvalidInput(
-            f"{' and '.join(wrong).capitalize()} typed from the requisition "
+            f"{named[0].upper()}{named[1:]} typed from the requisition "
             f"{'do' if len(wrong) > 1 else 'does'} not match encounter {stay.encounter_id}. "
             "Check the requisition is this patient's before entering the order."
         )
