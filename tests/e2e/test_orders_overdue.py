@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from e2e_support import Api, Server, admission, fresh_postgres_database, run_cli
 from test_transport_late import admit, wait_for
@@ -136,8 +137,12 @@ def test_an_unsigned_order_turns_overdue_and_pages_the_provider_once(
         assert [p["page_id"] for p in pages] == [overdue["data"]["page_id"]]
         assert regarding(desk, signed) == {"OrderOverdue": [], "PageSent": []}
         assert the_order(desk, signed)["overdue"] is False
+        counts = httpx.get(f"{server.base_url}/metrics", timeout=5).json()["orders"]
+        assert (counts["awaiting_cosign"], counts["cosign_overdue"]) == (1, 1)
         provider.ok("CosignOrder", {"order_id": late})
         assert the_order(desk, late)["overdue"] is False
+        counts = httpx.get(f"{server.base_url}/metrics", timeout=5).json()["orders"]
+        assert (counts["awaiting_cosign"], counts["cosign_overdue"]) == (0, 0)
     finally:
         server.stop()
     server.assert_no_server_errors()

@@ -16,6 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from unitboard.domain.orders.state import Orders
+from unitboard.domain.prints.state import Prints
 from unitboard.domain.transport.state import Transport
 from unitboard.runtime import Runtime
 from unitboard.store.faults import classify
@@ -81,6 +83,15 @@ def transport_counts(runtime: Runtime) -> dict[str, int]:
     }
 
 
+def order_counts(runtime: Runtime) -> dict[str, int]:
+    part = runtime.projection.hospital[Orders]
+    return {
+        "awaiting_cosign": len(part.unsigned),
+        "cosign_overdue": sum(order.overdue for order in part.unsigned.values()),
+        "prints": runtime.projection.hospital[Prints].count,
+    }
+
+
 async def metrics(request: Request) -> Response:
     """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
     only, no patient data, so it needs no login (like /healthz)."""
@@ -98,6 +109,7 @@ async def metrics(request: Request) -> Response:
             "write_failures": runtime.write_health.failures,
             "scheduler": scheduler_counts(runtime),
             "transport": transport_counts(runtime),
+            "orders": order_counts(runtime),
         }
     )
 
