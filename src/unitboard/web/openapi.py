@@ -436,7 +436,7 @@ def print_path(operation_id: str, summary: str, media_type: str, *parameters: Sc
                 "patient.",
                 "parameters": [ENCOUNTER_PARAMETER, *parameters],
                 "responses": download(media_type, "The document, as a download.")
-                | error_responses("401", "403", "404", "409", "503"),
+                | error_responses("401", "403", "404", "409", "422", "503"),
             }
         )
     }
