@@ -1,16 +1,19 @@
 """What the demo simulator started, as the log tells it: the encounters whose admission it
-requested, the beds whose latest event it caused, and where its patients were last taken. The
-simulator acts on these only, so a newcomer's own admission (or the bed their patient left,
-or the cleaning they began) waits for them. Read from the log, a little more at each step: it
-holds across restarts and sees what every process did, and nothing in memory decides whose a
+requested, the beds whose latest event it caused, where its patients were last taken, and
+the orders it entered that await their co-signature. The simulator acts on these only, so
+a newcomer's own admission (or the bed their patient left, the cleaning they began, the order
+they entered) waits for them. Read from the log, a little more at each step: it holds
+across restarts and sees what every process did, and nothing in memory decides whose a
 patient is."""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from unitboard.domain.calls.events import CallLightRaised
 from unitboard.domain.events import BedEvent
+from unitboard.domain.orders.events import OrderCosigned, OrderEntered, OrderEvent
 from unitboard.domain.stays.events import AdmissionCancelled, AdmissionRequested, PatientDischarged
 from unitboard.domain.transport.events import (
     TransportCancelled,
@@ -31,6 +34,9 @@ SIMULATED_MARK = "sim:"
 """How the correlation id of every command the simulator sends begins: its transporters act
 under their own usernames (the logins a newcomer may use too), so the mark, not the actor,
 tells their steps from a person's."""
+RECENT_ORDERS = 32
+"""How many of its latest orders' entry times the simulator keeps (to tell how many it
+entered lately)."""
 READ_PER_STEP = 10_000
 """Events read per step: a long log is read over a few steps, never holding the writer
 thread (the simulator runs on it) for long."""
@@ -68,6 +74,11 @@ class SimulatedWork:
         self.deliveries: dict[str, Delivery] = {}
         """The simulator's patients still in the hospital: the last place a transport took
         them."""
+        self.orders: set[str] = set()
+        """Orders the simulator entered that nobody has co-signed yet: the ones it may still
+        acknowledge, co-sign or discontinue (a newcomer's order is theirs)."""
+        self.orders_entered_at: deque[str] = deque(maxlen=RECENT_ORDERS)
+        """When the simulator entered its latest orders, oldest first (recorded times)."""
 
     def refresh(self) -> bool:
         """Read on from the last position, at most `per_step` events; True once it has
@@ -90,9 +101,19 @@ class SimulatedWork:
                 self.beds.add(event.bed_id)
             else:
                 self.beds.discard(event.bed_id)
+        elif isinstance(event, OrderEvent):
+            self.note_order(stored, simulated)
         else:
             self.note_transport(stored)
         self.position = stored.position
+
+    def note_order(self, stored: StoredEvent, simulated: bool) -> None:
+        event = stored.event
+        if isinstance(event, OrderEntered) and simulated:
+            self.orders.add(event.order_id)
+            self.orders_entered_at.append(stored.recorded_at)
+        elif isinstance(event, OrderCosigned):
+            self.orders.discard(event.order_id)
 
     def note_transport(self, stored: StoredEvent) -> None:
         """Trips of the simulator's patients, whoever asked for them or drove them: a patient

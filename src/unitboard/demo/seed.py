@@ -5,7 +5,10 @@ simulator drives comes on duty (available) the first time.
 
 A database that already has a layout is served as it is: the hospital may have changed it
 (`unitboard layout load`), and loading the built-in layout again would try to take away
-the rooms it added, with patients in them."""
+the rooms it added, with patients in them.
+
+The demo hospital is loaded with a demo-scale policy (DEMO_POLICY): an order unsigned for
+half an hour turns overdue, so a newcomer sees it happen while they watch."""
 
 from __future__ import annotations
 
@@ -35,12 +38,16 @@ DEMO_USERS: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("dispatch", "secretary", "Dana Dispatch", ()),
     ("evs", "evs", "Eva Housekeeping", ()),
     ("provider", "provider", "Dr. Priya Provider", ("4W", "ICU")),
+    ("adeyemi", "provider", "Dr. Tunde Adeyemi", ("4W", "3N", "ICU")),
     ("admin", "admin", "Ada Admin", ()),
 ]
 """(username, role, name, units): the 4W staff get its pages and its call lights' ladder.
 "transport" is the newcomer's transport tablet; tara, tomas, tess and tobi are the crew the
 simulator drives; "dispatch" is the transport desk (a secretary may assign and cancel
-jobs)."""
+jobs). "provider" is the newcomer's: the simulated desk enters orders on their direction,
+which wait in their co-sign queue; "adeyemi" is the provider the simulator plays (one of
+the attendings on the patients' records), who co-signs their own orders while nobody is
+logged in as them."""
 NEWCOMER_TRANSPORTER = "transport"
 SIMULATED_TRANSPORTERS = tuple(
     username
@@ -48,6 +55,15 @@ SIMULATED_TRANSPORTERS = tuple(
     if role == "transport" and username != NEWCOMER_TRANSPORTER
 )
 """The transporters the simulator acts as, while nobody is logged in as them."""
+NEWCOMER_PROVIDER = "provider"
+"""The provider login a newcomer uses: orders directed by them are never co-signed but by
+a person."""
+SIMULATED_PROVIDER = "adeyemi"
+"""The provider the simulator acts as, while nobody is logged in as them."""
+DEMO_POLICY = "\n[policy]\ncosign_deadline_hours = 0.5\n"
+"""Demo-scale co-sign deadline (a hospital sets 24 to 48 hours): added to the built-in
+layout when the demo hospital is first loaded, not written into it, so a layout file made
+from hospital.toml carries only the policy its own `[policy]` table sets."""
 DEMO_MARK = "demo_display_token"
 """The setting a database the demo made has (its wall display's token)."""
 SEEDER = Actor("demo", "integration", None, "demo seed")
@@ -79,7 +95,7 @@ def seed(service: CommandService, credentials: CredentialStore, crew: bool = Tru
     service.catch_up()
     seeded = not service.state[Layout].units
     if seeded:
-        service.load_layout(LAYOUT_LOADER, demo_layout())
+        service.load_layout(LAYOUT_LOADER, demo_layout() + DEMO_POLICY)
     # Logins with printed passwords (admin among them) go only into a database that has
     # nobody yet or that the demo made: never into one where real people log in.
     marked = credentials.get_setting(DEMO_MARK) is not None

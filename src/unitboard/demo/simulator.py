@@ -2,7 +2,9 @@
 transports at a pace a newcomer can watch. Every step is a real command through the service,
 and acts only on the patients and beds the simulator itself started with (provenance.py): a
 newcomer's own admission waits for them. The desk asks for transports of its patients; the
-simulated crew (transporters.py) carries them out, a job or two at a time."""
+simulated crew (transporters.py) carries them out, a job or two at a time. The desk enters
+orders on a provider's direction for its patients, the charge nurse a medication now and
+then; the charge nurse acknowledges and the simulated provider co-signs (orders.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from unitboard.demo.orders import (
+    DESK_CATEGORIES,
+    DESK_MODES,
+    DISCONTINUE_REASONS,
+    NURSE_MODES,
+    OrderRounds,
+    requisition,
+    weighted,
+)
 from unitboard.demo.provenance import (
     SIMULATED_CHARGE,
     SIMULATED_DESK,
@@ -27,6 +38,7 @@ from unitboard.domain.calls.state import Call, Calls
 from unitboard.domain.errors import DomainError
 from unitboard.domain.hospital import Hospital
 from unitboard.domain.layout.state import Layout
+from unitboard.domain.orders.values import OrderCategory
 from unitboard.domain.stays.state import Stay, Stays
 from unitboard.domain.transport.state import Transport
 from unitboard.domain.transport.timing import moment, starts_at
@@ -118,6 +130,15 @@ TRANSPORT_NEEDS = {"oxygen": 0.12, "iv_pump": 0.15, "monitor": 0.08, "bariatric"
 SCHEDULED = 0.12
 SCHEDULED_MINUTES = (20.0, 40.0)
 """The share of procedure trips booked ahead, and how far ahead."""
+ORDERS = 0.22
+MEDICATIONS = 0.03
+DISCONTINUED = 0.012
+CATCH_UP = 6.0
+"""Step weights of the orders. A step runs every 1 to 3.5 s (runtime.simulate), about 1,600
+an hour, one action drawn by weight out of about 30 in all: the desk enters some 12 orders
+an hour across the hospital, the charge nurse 1 or 2 medications, and discontinues one
+every other hour or so; while catching up (orders.CATCH_UP_ORDERS), the desk enters one
+every quarter of a minute or so."""
 UNDER_WAY_MINUTES = 60.0
 """A patient a transport has in hand (a job started this long ago or less, or a procedure
 they were taken to) is not moved, discharged or given their new bed by the desk meanwhile.
@@ -145,6 +166,7 @@ class Simulator:
         self.charge = Actor(SIMULATED_CHARGE, "charge_nurse", None, "simulated charge nurse")
         self.work = SimulatedWork(service.log)
         self.crew = TransportCrew(service, self.run, clock)
+        self.rounds = OrderRounds(service, self.run, clock, self.work, self.charge)
         self._serial = 0
 
     @property
@@ -171,6 +193,8 @@ class Simulator:
         if not self.work.refresh():
             return
         self.crew.turn()
+        self.rounds.turn()
+        entering = CATCH_UP if self.rounds.catching_up() else ORDERS
         actions: list[tuple[float, Callable[[], object]]] = [
             (3, self.request_admission),
             (4, self.assign_waiting),
@@ -186,6 +210,9 @@ class Simulator:
             (2, self.answer_a_call_light),
             (2, self.clear_a_call_light),
             (0.36, self.request_a_transport),
+            (entering, self.enter_an_order),
+            (MEDICATIONS, self.enter_a_medication),
+            (DISCONTINUED, self.discontinue_an_order),
         ]
         weights = [w for w, _ in actions]
         self.rng.choices([a for _, a in actions], weights)[0]()
@@ -387,6 +414,43 @@ class Simulator:
         if answered:
             call = self.rng.choice(answered)
             self.run("ClearCallLight", {"call_id": call.call_id}, actor=self.nurse_call)
+
+    # -- orders: the desk and the charge nurse enter, the rounds (orders.py) follow up ------
+
+    def enter_an_order(self) -> bool:
+        """The desk enters what a provider directed for a patient of its own (admitted or
+        waiting for a bed); never a medication."""
+        stays = self._stays(lambda s: s.active)
+        if not stays:
+            return False
+        category = weighted(DESK_CATEGORIES, self.rng)
+        return self._enter(self.rng.choice(stays), category, DESK_MODES, self.desk)
+
+    def enter_a_medication(self) -> bool:
+        """The charge nurse enters a medication order (a secretary may not)."""
+        stays = self._stays(lambda s: s.status == "admitted")
+        if not stays:
+            return False
+        return self._enter(self.rng.choice(stays), "medication", NURSE_MODES, self.charge)
+
+    def _enter(
+        self, stay: Stay, category: OrderCategory, modes: dict[str, float], actor: Actor
+    ) -> bool:
+        provider = self.rounds.directing_provider(self.rng)
+        if provider is None:
+            return False
+        nurses = self._nurses_by_unit().get(stay.unit_id, [])
+        data = requisition(stay, category, modes, provider, self.rng, nurses)
+        return self.run("EnterOrder", data, actor=actor)
+
+    def discontinue_an_order(self) -> bool:
+        """The charge nurse discontinues one of the simulator's orders, with a reason."""
+        orders = self.rounds.to_discontinue()
+        if not orders:
+            return False
+        order = self.rng.choice(orders)
+        data = {"order_id": order.order_id, "reason": self.rng.choice(DISCONTINUE_REASONS)}
+        return self.run("DiscontinueOrder", data, actor=self.charge)
 
     # -- transports: the desk asks, the crew (transporters.py) carries them out ------------
 
