@@ -1,7 +1,8 @@
-/* The phone screen (/me): lights that turn overdue on time, a sound on a new page once the
- * person has tapped to allow it (browsers play nothing before a tap), refusals that stay on
- * their card through live pushes until dismissed, a tap that fails said on its card (never
- * only in the console), and the count of open pages in the tab's title. The offline banner,
+/* The phone screen (/me): lights that turn overdue on time, a sound on a new page or a new
+ * order once the person has tapped to allow it (browsers play nothing before a tap), refusals
+ * that stay on their card through live pushes until dismissed (an order's row that is no
+ * longer new stays only to carry its refusal), a tap that fails said on its card (never
+ * only in the console), and the count of open pages and new orders in the tab's title. The offline banner,
  * the catch-up and the ages ticking are every screen's (static/unitboard.js). No inline
  * handlers: the CSP forbids them. */
 (function () {
@@ -13,8 +14,9 @@
   var TITLE = "My pages — unitboard";
   var audio = null;   // the AudioContext, made on the first tap that wants sound
   var tones = 0;      // tones played (on the button, data-tones)
-  var seen = null;    // "page id:re-sends" of every open page shown so far; null before the first look
+  var seen = null;    // "page id:re-sends" of every open page, "order:id" of every new order, shown so far; null before the first look
   var kept = {};      // card id -> a refusal shown on it, put back after each push
+  var keptRows = {};  // an order's row no longer new (data-gone) -> the row, kept while its refusal is
 
   // -- lights overdue --------------------------------------------------------------------------
 
@@ -94,24 +96,35 @@
     if (wanted() && !running()) wake(); // any tap wakes a sound chosen before a reload
   });
 
-  // -- new pages -------------------------------------------------------------------------------
+  // -- new pages and new orders ----------------------------------------------------------------
 
-  function openPages() {
+  function waitingCards() {
     var found = {};
     document.querySelectorAll("#me-pages .me-page[data-page]").forEach(function (card) {
       found[card.getAttribute("data-page") + ":" + card.getAttribute("data-sent")] = card;
     });
+    document.querySelectorAll("#me-orders .me-order[data-order]:not([data-gone])").forEach(function (card) {
+      found["order:" + card.getAttribute("data-order")] = card;
+    });
     return found;
   }
 
-  /* A page not shown before (or sent again): a tone, a buzz and a sentence for a screen reader. */
+  function count(id, attribute) {
+    var section = document.getElementById(id);
+    return section ? parseInt(section.getAttribute(attribute), 10) || 0 : 0;
+  }
+
+  /* A page or an order not shown before (or a page sent again): a tone, a buzz and a sentence
+   * for a screen reader; four notes for a critical page or a STAT order. */
   function announce() {
-    var now = openPages();
+    var now = waitingCards();
     var keys = Object.keys(now);
     if (seen !== null) {
       var fresh = keys.filter(function (key) { return !seen[key]; });
       if (fresh.length) {
-        var urgent = fresh.some(function (key) { return now[key].getAttribute("data-priority") === "critical"; });
+        var urgent = fresh.some(function (key) {
+          return /^(critical|stat)$/.test(now[key].getAttribute("data-priority"));
+        });
         tone(urgent);
         if (navigator.vibrate) {
           try { navigator.vibrate(urgent ? [250, 120, 250, 120, 250] : [250, 120, 250]); } catch (e) { /* not allowed */ }
@@ -123,9 +136,8 @@
     }
     seen = seen || {};
     keys.forEach(function (key) { seen[key] = true; });
-    var section = document.getElementById("me-pages");
-    var count = section ? parseInt(section.getAttribute("data-open"), 10) || 0 : 0;
-    document.title = (count ? "(" + count + ") " : "") + TITLE;
+    var waiting = count("me-pages", "data-open") + count("me-orders", "data-new");
+    document.title = (waiting ? "(" + waiting + ") " : "") + TITLE;
   }
 
   // -- refusals, in place and kept -------------------------------------------------------------
@@ -137,14 +149,31 @@
     if (!part || !part.querySelectorAll) return;
     part.querySelectorAll(".refusal").forEach(function (p) {
       var holder = holderOf(p);
-      if (holder) kept[holder.id] = p.outerHTML;
+      if (!holder) return;
+      kept[holder.id] = p.outerHTML;
+      if (holder.matches("li[data-gone]")) keptRows[holder.id] = holder.outerHTML;
     });
+  }
+
+  /* An order's row no longer new, put back at the top of the orders (pushes leave it out). */
+  function putBack(id) {
+    var section = document.getElementById("me-orders");
+    if (!section || !keptRows[id]) return null;
+    var list = section.querySelector(".me-list");
+    if (!list) {
+      list = document.createElement("ol");
+      list.className = "me-list";
+      var empty = section.querySelector(".me-empty");
+      if (empty) empty.replaceWith(list); else section.appendChild(list);
+    }
+    list.insertAdjacentHTML("afterbegin", keptRows[id]);
+    return document.getElementById(id);
   }
 
   function restore() {
     Object.keys(kept).forEach(function (id) {
-      var holder = document.getElementById(id);
-      if (!holder) { delete kept[id]; return; } // what it was about is gone
+      var holder = document.getElementById(id) || putBack(id);
+      if (!holder) { delete kept[id]; delete keptRows[id]; return; } // what it was about is gone
       if (holder.querySelector(holder.tagName === "LI" ? ".refusal" : ":scope > .refusal")) return;
       var action = holder.querySelector(".me-ack, .me-clear");
       var heading = holder.querySelector(":scope > h2");
@@ -188,6 +217,20 @@
     var holder = p && holderOf(p);
     if (holder) delete kept[holder.id];
     if (p) p.remove();
+    if (holder && holder.matches("li[data-gone]")) { // it was there for its refusal only
+      delete keptRows[holder.id];
+      var section = holder.closest("section");
+      var list = holder.parentElement;
+      holder.remove();
+      if (list && !list.children.length) {
+        var empty = document.createElement("p");
+        empty.className = "me-empty";
+        empty.textContent = "No new orders.";
+        list.replaceWith(empty);
+      }
+      var heading = section && section.querySelector("h2");
+      if (heading) heading.focus({ preventScroll: true });
+    }
   });
 
   // -- after every change ----------------------------------------------------------------------
@@ -220,7 +263,7 @@
   document.addEventListener("htmx:afterSwap", function (e) {
     changed();
     var part = e.target;
-    if (!e.detail.requestConfig || !part || !/^me-(pages|calls)$/.test(part.id)) return;
+    if (!e.detail.requestConfig || !part || !/^me-(pages|orders|calls)$/.test(part.id)) return;
     // the answer to a tap: focus on its refusal, else back on the list's heading (never on
     // the next card's button, where a second tap would act on another page)
     var target = part.querySelector(".refusal [data-dismiss]") || part.querySelector("h2");

@@ -16,6 +16,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from unitboard.projections.board import WALL, BoardProjection
+from unitboard.projections.orders import overdue_count
 from unitboard.realtime.screens import ScreenHub, TouchedUnits
 from unitboard.runtime import Runtime
 from unitboard.service.auth import actor_for_token
@@ -96,7 +97,9 @@ def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
     """A unit in privacy mode (the WALL viewer): initials or an alias, icons, no identifiers;
     the grid's column count for the unit's rooms; the active call lights, each on its bed's
     tile (`calls`), and the code blues, which take over the top of the screen; a transport
-    job's badge on its patient's tile (`transport`), and how many of the unit's jobs are late."""
+    job's badge on its patient's tile (`transport`), and how many of the unit's jobs are late;
+    how many of its orders are past their co-sign deadline (a count: no order is shown, what
+    a patient is ordered is clinical)."""
     board = projection.unit_board(unit_id, WALL)
     lights = wall_lights(projection.hospital, unit_id)
     on_bed: dict[str, list[dict[str, Any]]] = {}
@@ -133,6 +136,7 @@ def display_context(projection: BoardProjection, unit_id: str) -> dict[str, Any]
         "calls": lights,
         "code_blues": [light for light in lights if light["kind"] == "code_blue"],
         "transports_late": late_count(projection.hospital, unit_id),
+        "cosigns_overdue": overdue_count(projection.hospital, unit_id),
     }
 
 
@@ -186,6 +190,7 @@ def _looks(context: dict[str, Any]) -> dict[str, Any]:
             board["updated_at"],
             context["calls"],
             context["transports_late"],
+            context["cosigns_overdue"],
         ),
         "grid": (context["columns"], [room["room_id"] for room in context["rooms"]]),
         "rooms": {room["room_id"]: room["beds"] for room in context["rooms"]},

@@ -1,11 +1,13 @@
 """The phone screen of nurses, charge nurses and providers (`/me`): the pages that reach
-the person, open ones first, each acknowledged with one tap; and the call lights they answer
-for, each cleared from the bedside. Only what the domain offers the person is offered, and
-a refusal ("acknowledged already, by Nick Nurse") shows on the card it is about.
+the person, open ones first, each acknowledged with one tap; the new orders of the patients a
+nurse carries out orders for, each acknowledged with one tap (web/me_orders.py); and the call
+lights they answer for, each cleared from the bedside. Only what the domain offers the person
+is offered, and a refusal ("acknowledged already, by Nick Nurse") shows on the card it is
+about.
 
 Each person is a view of their own ("me:USERNAME"): a page reaches a person, and what a
 nurse sees depends on the patients assigned to them. A view is rendered again when a
-batch of call, page or stay events touches a unit it shows (or names the person), and
+batch of call, page, order or stay events touches a unit it shows (or names the person), and
 pushed only when it looks different, so a busy unit does not redraw every phone under a
 nurse's thumb."""
 
@@ -28,6 +30,7 @@ from unitboard.domain.calls.state import Call
 from unitboard.domain.context import Context, KnownPeople, Person
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import StayEvent
+from unitboard.domain.orders.events import OrderEvent
 from unitboard.domain.pages.events import PageEvent
 from unitboard.domain.pages.state import Page, Pages
 from unitboard.domain.roles import role_label
@@ -51,18 +54,28 @@ from unitboard.web.common import (
     screen_socket,
     to_login,
 )
+from unitboard.web.me_orders import (
+    ORDER_SCOPE,
+    my_new_orders,
+    my_patients,
+    order_key,
+    order_row,
+    refused_orders,
+)
 from unitboard.web.station import STATION_ROLES
 
 ME_ROLES = ("nurse", "charge_nurse", "provider")
 ACTIONS = {
     ("page", "acknowledge"): ("AcknowledgePage", "page_id"),
     ("call", "clear"): ("ClearCallLight", "call_id"),
+    ("order", "acknowledge"): ("AcknowledgeOrder", "order_id"),
 }
 """What a tap on the phone sends: (kind, action) -> (command, the field its id goes in)."""
 PHONE_COMMANDS = frozenset(command for command, _ in ACTIONS.values())
-"""Of what the domain offers, what a phone offers: acknowledging a page and clearing a light
-from the bedside (answering a light is the desk's, over the intercom)."""
-WHAT_CHANGES_IT = (CallEvent, PageEvent, StayEvent)
+"""Of what the domain offers, what a phone offers: acknowledging a page or a new order and
+clearing a light from the bedside (answering a light is the desk's, over the intercom;
+discontinuing an order, the station's)."""
+WHAT_CHANGES_IT = (CallEvent, PageEvent, OrderEvent, StayEvent)
 log = logging.getLogger(__name__)
 NAMES_FRESH_SECONDS = 30.0
 """How long the names of senders are trusted before they are read again."""
@@ -85,6 +98,8 @@ class PersonalViews:
         self.runtime = runtime
         self.people: dict[str, Person] = {}
         self.names: dict[str, str] = {}
+        self.known = KnownPeople([])
+        """The same people, as an order's record names them (who directed it)."""
         self._names_read = -NAMES_FRESH_SECONDS
         self.units: dict[str, frozenset[str]] = {}
         self._pushed: dict[str, dict[str, Any]] = {}
@@ -100,6 +115,7 @@ class PersonalViews:
             log.warning("could not read the people's names: %s", error)
             return
         self.names = {person.username: person.name for person in people}
+        self.known = KnownPeople(people)
         self._names_read = time.monotonic()
 
     def context(self, person: Person, errors: dict[str, str] | None = None) -> dict[str, Any]:
@@ -126,22 +142,46 @@ class PersonalViews:
             row["error"] = errors.get(f"call-{c.call_id}")
             return row
 
+        def order_rows() -> list[dict[str, Any]]:
+            new = my_new_orders(hospital, person)
+            listed = {o.order_id for o in new}
+            refused = [k.split("-", 1)[1] for k in errors if k.startswith("order-")]
+            kept = refused_orders(hospital, [i for i in refused if i not in listed])
+            rows = []
+            for o in sorted([*new, *kept], key=order_key):
+                row = order_row(hospital, o, self.known)
+                row["offers"] = (
+                    offers("order", o.order_id) if o.order_id in listed else OffersByCommand()
+                )
+                row["listed"] = o.order_id in listed
+                row["error"] = errors.get(f"order-{o.order_id}")
+                rows.append(row)
+            return rows
+
         open_pages = [page_row(p) for p in found.open_pages]
         done_pages = [page_row(p) for p in found.done_pages]
         calls = [call_row(c) for c in found.calls]
+        orders = order_rows() if person.role in ORDER_SCOPE else []
         shown = {f"page-{row['page_id']}" for row in (*open_pages, *done_pages)}
         shown |= {f"call-{row['call_id']}" for row in calls}
+        shown |= {f"order-{row['order_id']}" for row in orders}
         return {
             "person": person,
             "role_label": role_label(person.role),
             "open_pages": open_pages,
             "done_pages": done_pages,
             "calls": calls,
+            "orders": orders,
+            "new_orders": sum(row["listed"] for row in orders),
+            "shows_orders": person.role in ORDER_SCOPE,
+            "order_scope": ORDER_SCOPE.get(person.role),
             # a refusal about a card no longer shown goes at the top of its list
             "stray": {key.split("-", 1)[0]: m for key, m in errors.items() if key not in shown},
             "shows_calls": person.role in CALL_SCOPE,
             "call_scope": CALL_SCOPE.get(person.role),
-            "units": found.units,
+            # where an order for one of their patients would be recorded (a charge nurse's
+            # own patient may lie on another unit)
+            "units": found.units | {s.unit_id for s in my_patients(hospital, person)},
             "position": runtime.projection.position,
         }
 
