@@ -163,6 +163,9 @@ def test_the_station_of_a_secretary_has_no_serious_problems(
     tile(page, occupied_bed(hospital)["bed_id"]).click()
     expect(page.locator("#panel")).to_have_attribute("data-bed", re.compile("."))
     page.locator("#panel .st-more summary").click()  # "Update patient", open
+    page.locator("#order-entry summary").click()  # "Enter order", open, read-back shown
+    page.locator("#f-order select[name=mode]").select_option("telephone")
+    expect(page.locator("#f-order input[name=read_back]")).to_be_visible()
     # a refusal in place, as an unreachable server gives one
     page.route("**/station/4W/command", lambda route: route.abort())
     page.locator("#f-dc-order").get_by_role("button", name="Order discharge").click()
@@ -293,6 +296,50 @@ def test_the_dispatch_view_has_no_serious_problems(
         page.context.close()
     finally:
         cancel_transport(hospital, job)
+
+
+def order_for_the_provider(hospital: Hospital, **data: Any) -> str:
+    """An order the desk enters for the demo's provider, for a 4W patient: its id."""
+    patient = occupied_bed(hospital)["patient"]
+    body = {
+        "encounter_id": patient["encounter_id"],
+        "mrn": patient["mrn"],
+        "birth_date": patient["birth_date"],
+        "category": "lab",
+        "detail": "CBC in the morning",
+        "mode": "written",
+        "directing_provider": "provider",
+        **data,
+    }
+    return str(hospital.command("EnterOrder", body)["events"][0]["data"]["order_id"])
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_co_sign_queue_has_no_serious_problems(
+    browser: Browser, hospital: Hospital, size: str, scheme: Scheme
+) -> None:
+    """A STAT telephone order and a routine one, one ticked, a refusal on a row; then every
+    order co-signed at once and the answer in place."""
+    stat = order_for_the_provider(
+        hospital, priority="stat", mode="telephone", read_back=True, detail="Troponin now"
+    )
+    plain = order_for_the_provider(hospital, category="imaging", detail="Chest X-ray")
+    page = logged_in(browser, hospital, "provider", size, scheme)
+    expect(page).to_have_url(re.compile("/provider$"))
+    live(page)
+    page.locator(f"#pv-sel-{plain}").check()
+    page.route("**/provider/cosign/**", lambda route: route.abort())
+    page.locator(f"#pv-cosign-{stat}").click()
+    expect(page.locator(f"#pv-order-{stat} .refusal")).to_be_visible()
+    page.unroute("**/provider/cosign/**")
+    assert_accessible(page, f"co-sign queue, {size}, {scheme}")
+    page.locator("#pv-all").check()
+    page.locator("#pv-bulk").click()
+    expect(page.locator(".pv-empty")).to_have_text("Nothing to co-sign.")
+    expect(page.locator("#pv-result .pv-done")).to_be_visible()
+    assert_accessible(page, f"co-sign queue, co-signed, {size}, {scheme}")
+    page.context.close()
 
 
 # -- what is said aloud -------------------------------------------------------------------

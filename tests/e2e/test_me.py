@@ -342,7 +342,7 @@ def test_a_charge_nurse_sees_every_light_on_her_units_and_a_nurse_only_her_patie
     nick.context.close()
 
 
-def test_a_provider_lands_on_her_pages_and_other_roles_are_refused_in_words(
+def test_a_provider_finds_her_pages_and_other_roles_are_refused_in_words(
     browser: Browser, ward: Hospital
 ) -> None:
     desk = Api(ward.server, ward.secretary)
@@ -354,7 +354,8 @@ def test_a_provider_lands_on_her_pages_and_other_roles_are_refused_in_words(
         )
     )
     priya = logged_in(browser, ward, "priya")
-    expect(priya).to_have_url(re.compile("/me$"))  # a provider lands on her pages
+    expect(priya).to_have_url(re.compile("/provider$"))  # she lands on her co-sign queue
+    priya.goto(f"{ward.server.base_url}/me")  # and her pages are one link away
     live(priya)
     expect(card(priya, page_id)).to_contain_text("404-A")
     expect(card(priya, page_id)).not_to_contain_text("Lindqvist")

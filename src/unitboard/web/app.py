@@ -34,6 +34,7 @@ from unitboard.web import (
     me,
     openapi,
     orders_api,
+    provider,
     station,
     transport,
     transports_api,
@@ -110,5 +111,6 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     admin.install(app, runtime)
     transport.install(app, runtime)
     dispatch.install(app, runtime)
+    provider.install(app, runtime)
     app.router.routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
     return app

@@ -21,6 +21,7 @@ from unitboard.web.common import (
 )
 from unitboard.web.evs import EVS_ROLES
 from unitboard.web.limits import read_form
+from unitboard.web.provider import PROVIDER_ROLES
 from unitboard.web.sessions import clear_session_cookie, set_session_cookie
 from unitboard.web.station import STATION_ROLES
 from unitboard.web.throttle import LoginRefused, check_password, refused_login
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 
 
 def home_for(actor: Actor, runtime: Runtime) -> str:
-    """An admin lands on the admin screen; a person of the station on their home unit (the
-    first of their units that the layout still has, else the hospital's first unit)."""
+    """An admin lands on the admin screen; a provider on their co-sign queue; a person of the
+    station on their home unit (the first of their units that the layout still has, else the
+    hospital's first unit)."""
     if actor.role == "admin":
         return "/admin"
     if actor.role in STATION_ROLES:
@@ -40,8 +42,8 @@ def home_for(actor: Actor, runtime: Runtime) -> str:
         return "/evs"
     if actor.role in TABLET_ROLES:
         return "/transport"
-    if actor.role == "provider":
-        return "/me"  # their pages, on the phone screen
+    if actor.role in PROVIDER_ROLES:
+        return "/provider"  # the orders awaiting their co-signature; their pages a tap away
     return f"/display/{home_unit(actor, runtime)}"
 
 
