@@ -307,7 +307,8 @@ def test_each_role_is_offered_only_what_the_domain_accepts_from_it(
     expect(nurse.locator("#new-admission")).to_have_count(0)  # nurses do not admit
     tile(nurse, occupied).click()
     expect(nurse.locator("#panel")).to_contain_text("Order discharge")
-    assert buttons(nurse) == ["Order discharge", "Send request"]  # a nurse requests transport
+    # a nurse requests transport and enters orders
+    assert buttons(nurse) == ["Order discharge", "Send request", "Enter order"]
     tile(nurse, dirty).click()
     expect(nurse.locator("#panel")).to_contain_text("Nothing to do here for a nurse")
     assert buttons(nurse) == []

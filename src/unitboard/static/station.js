@@ -3,7 +3,8 @@
  * looks (never only in the console), what a screen reader is told of live changes (a new
  * patient waiting, a new call light, a page acknowledged, a transport turned late, the open
  * bed changed, a refusal), the call lights turning overdue, the page composer (its live count,
- * Enter sends, composing about a light), what was typed carried across a push, and idle
+ * Enter sends, composing about a light), what was typed carried across a push, a patient's
+ * orders and prints drawn again when they change (never the order being typed), and idle
  * logoff. No inline handlers: the Content-Security-Policy forbids them. */
 (function () {
   "use strict";
@@ -29,6 +30,9 @@
   var pageStates = null;  // page id -> "sent" | "acknowledged", as last drawn
   var REDRAW = "X-Unitboard-Redraw";
   var REFRESH = "refresh"; // the person asked for the panel as it is now, typed values and all
+  var RECORDS = "records"; // the open panel's orders and prints, drawn again (its tile changed)
+  var recordsTimer = 0;
+  var orderStates = null;  // order id -> state, as the open panel last showed them
 
   function root() { return document.querySelector(".st[data-idle-ms]"); }
   function panel() { return document.getElementById("panel"); }
@@ -49,6 +53,16 @@
       if (isNaN(d)) return;
       el.textContent = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) +
         " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    });
+    // a time of today as 10:42, of a day this week (before or after) as Thu 10:42, else dated
+    (where || document).querySelectorAll("time.local-hm").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var hm = pad(d.getHours()) + ":" + pad(d.getMinutes());
+      var now = new Date();
+      if (d.toDateString() === now.toDateString()) el.textContent = hm;
+      else if (Math.abs(d - now) < 6 * 86400000) el.textContent = d.toLocaleDateString(undefined, { weekday: "short" }) + " " + hm;
+      else el.textContent = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + hm;
     });
   }
 
@@ -234,6 +248,7 @@
     sayCalls();
     tick();
     panelChanged();
+    recordsChanged();
   });
 
   /* A patient who joined the queue since it was last drawn is said aloud, by initials and
@@ -305,8 +320,15 @@
       return;
     }
     if (t.id === "station-calls" || t.id === "composer-form" || t.id === "station-transports") { answered(t); return; }
+    if (t.id === "panel-orders") { // the orders again: after a push, or answering a row's form
+      localDates(panel());
+      if (isRedraw(e.detail)) restore(); else answered(t);
+      sayOrders(isRedraw(e.detail));
+      return;
+    }
     if (t.id !== "panel") return;
     panelTile = tileLook(tileOf(t));
+    sayOrders(false);
     if (refreshing === REFRESH) { // asked for by the person: as if opened afresh
       refreshing = false;
       focusKey = null;
@@ -362,6 +384,7 @@
     if (!unit || !bed) return;
     var history = p.querySelector("#history");
     var past = history ? history.innerHTML : "";
+    var opened = Array.prototype.map.call(p.querySelectorAll("details[id][open]"), function (d) { return d.id; });
     remember(p);
     refreshing = why || true;
     var headers = {};
@@ -369,8 +392,73 @@
     htmx.ajax("GET", "/station/" + unit + "/bed/" + bed, { target: "#panel", swap: "outerHTML", headers: headers }).then(function () {
       var h = document.getElementById("history");
       if (h && past && !why) h.innerHTML = past;
+      opened.forEach(function (id) { // a section the person had opened stays open
+        var d = document.getElementById(id);
+        if (d && panel() && panel().contains(d)) d.open = true;
+      });
     }, function () { refreshing = false; });
   }
+
+  /* The open panel's orders or prints changed (its bed's tile carries their digest): the list
+   * and the prints are drawn again, never the order being typed; what is typed in the list
+   * (a reason to discontinue) and a refusal there are carried over. */
+  function recordsChanged() {
+    var p = panel();
+    var part = document.getElementById("panel-orders");
+    if (!isOpen(p) || !part || !p.contains(part)) return;
+    var tile = tileOf(p);
+    if (!tile || (tile.getAttribute("data-orders") || "") === part.getAttribute("data-look")) return;
+    clearTimeout(recordsTimer);
+    recordsTimer = setTimeout(function () {
+      var unit = root() && root().getAttribute("data-unit");
+      if (panel() !== p || !unit) return;
+      var headers = {};
+      headers[REDRAW] = asked + ":" + RECORDS;
+      htmx.ajax("GET", "/station/" + unit + "/bed/" + p.getAttribute("data-bed") + "/orders",
+        { target: "#panel-orders", swap: "outerHTML", headers: headers });
+    }, 100);
+  }
+
+  /* An order of the open panel whose state changed live (co-signed elsewhere, overdue) is
+   * said aloud; `speak` false only notes the states as drawn. */
+  function sayOrders(speak) {
+    var states = {};
+    document.querySelectorAll("#panel-orders li[data-order]").forEach(function (row) {
+      var id = row.getAttribute("data-order"), state = row.getAttribute("data-state");
+      states[id] = state;
+      var shown = row.querySelector(".st-order-state");
+      if (speak && orderStates && orderStates[id] && orderStates[id] !== state && shown) {
+        say("Order " + id + ": " + shown.textContent.trim(), state === "overdue");
+      }
+    });
+    orderStates = states;
+  }
+
+  /* The read-back (required then) shows for a verbal or telephone order, "Received by" for a
+   * verbal one; hidden, they are not sent. */
+  function showByMode(form) {
+    var mode = form && form.querySelector("[data-order-mode]");
+    if (!mode) return;
+    form.querySelectorAll("[data-modes]").forEach(function (part) {
+      var on = part.getAttribute("data-modes").split(" ").indexOf(mode.value) >= 0;
+      part.hidden = !on;
+      part.querySelectorAll("input, select").forEach(function (f) {
+        f.disabled = !on;
+        if (f.type === "checkbox") f.required = on;
+      });
+    });
+  }
+  /* A birth date typed as digits alone (19500204) takes the dashes it needs. */
+  document.addEventListener("input", function (e) {
+    var f = e.target;
+    if (!f.matches || !f.matches("input[data-iso-date]") || !/^\d{8}$/.test(f.value)) return;
+    f.value = f.value.slice(0, 4) + "-" + f.value.slice(4, 6) + "-" + f.value.slice(6);
+  });
+  ["change", "input"].forEach(function (type) {
+    document.addEventListener(type, function (e) {
+      if (e.target.matches && e.target.matches("[data-order-mode]")) showByMode(e.target.closest("form"));
+    });
+  });
 
   function bedName(p) {
     var label = tileOf(p) && tileOf(p).querySelector(".st-bed-label");
@@ -414,7 +502,14 @@
     if (!isRedraw(e.detail)) return;
     var now = panel();
     var mark = String(e.detail.requestConfig.headers[REDRAW]).split(":");
-    var bed = (e.detail.requestConfig.path || "").split("/").pop();
+    var bed = ((e.detail.requestConfig.path || "").match(/\/bed\/([^/?]+)/) || [])[1];
+    if (mark[1] === RECORDS) { // the panel's orders: the person may be typing an order meanwhile
+      var part = document.getElementById("panel-orders");
+      var stale = Number(mark[0]) !== asked || !part || !now || now.getAttribute("data-bed") !== bed;
+      if (stale || e.detail.isError) e.detail.shouldSwap = false;
+      else remember(part);
+      return;
+    }
     if (Number(mark[0]) !== asked || !now || now.getAttribute("data-bed") !== bed || e.detail.isError) {
       e.detail.shouldSwap = false;
       refreshing = false;
@@ -456,10 +551,12 @@
       restore();
       sayNewlyWaiting();
       sayCalls();
+      recordsChanged();
       var asks = document.querySelector("[data-focus]");
       if (!asks) return;
       var target = document.getElementById(asks.getAttribute("data-focus"));
       asks.removeAttribute("data-focus");
+      if (target && asks.closest("#panel")) say(asks.textContent.trim()); // focus leaves it
       if (target) { target.scrollIntoView({ block: "nearest" }); target.focus(); }
     }, 0);
   });
@@ -614,6 +711,12 @@
     }
     if (e.key === "Escape") {
       if (e.target.closest && e.target.closest("details.unit-switch")) return; // its own Esc
+      var entry = document.getElementById("order-entry");
+      if (entry && entry.open && entry.contains(e.target)) {
+        entry.open = false; // what was typed stays, for when it opens again
+        entry.querySelector("summary").focus();
+        return;
+      }
       var adm = document.getElementById("new-admission");
       if (adm && adm.open && adm.contains(e.target)) {
         adm.open = false;
@@ -646,6 +749,14 @@
       if (asking) { e.preventDefault(); asking.open = true; focusOn(asking.querySelector("select[name=destination]")); return; }
       var job = document.querySelector("#station-transports select, #station-transports input:not([type=hidden]), #station-transports h2");
       if (job) { e.preventDefault(); job.scrollIntoView({ block: "nearest" }); job.focus(); }
+    } else if (e.key === "o") {
+      var ordering = document.getElementById("order-entry");
+      if (ordering) {
+        e.preventDefault();
+        ordering.open = true;
+        ordering.scrollIntoView({ block: "nearest" });
+        focusOn(ordering.querySelector("input[name=mrn]"));
+      }
     } else if (e.key === "q") {
       var s = document.querySelector("#station-queue select") || document.querySelector("#station-queue tr[tabindex]");
       if (s) { e.preventDefault(); s.focus(); }

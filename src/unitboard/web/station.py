@@ -6,9 +6,10 @@ the choices the rules accept. The unit's call lights (answered and cleared here,
 from a bed for a patient who phoned), a page composer and the unit's pages with their state
 sit beside the board (web/station_calls.py), and so do the unit's open transport jobs, given
 to a transporter or cancelled there and requested from a bed's panel
-(web/station_transport.py). Page, command replies and live pushes are rendered by the same
-macros (templates/_station.html); live pushes go to views "station:UNIT:ROLE", rendered once
-per view, never to a wall display."""
+(web/station_transport.py). A patient's panel enters, lists and acknowledges their orders and
+prints their armband and labels (web/station_orders.py). Page, command replies and live
+pushes are rendered by the same macros (templates/_station.html); live pushes go to views
+"station:UNIT:ROLE", rendered once per view, never to a wall display."""
 
 from __future__ import annotations
 
@@ -64,6 +65,14 @@ from unitboard.web.station_calls import (
     lights_by_bed,
     page_rows,
     paged,
+)
+from unitboard.web.station_orders import (
+    ORDER_FORM,
+    ORDER_FORMS,
+    entered_words,
+    order_confirmation,
+    panel_records,
+    records_look,
 )
 from unitboard.web.station_transport import (
     REQUEST_CHOICES,
@@ -180,6 +189,8 @@ def station_context(
             bed["call_lights"] = lit.get(bed_id, [])
             bed["transport"] = moving.get(bed_id)
             patient = bed["patient"]
+            if patient is not None:  # the open panel fetches its orders again when it changes
+                bed["orders_look"] = records_look(projection.hospital, patient["encounter_id"])
             if patient is not None and patient["transfer_to_unit_id"]:
                 there = patient["transfer_to_unit_id"]  # the badge names the unit once
                 patient["transfer_bed"] = bed_name(projection, patient["reserved_bed_id"], there)
@@ -245,6 +256,7 @@ def panel_context(
         ],
         "transports": patient_transports(projection, stay, unit_id, ctx) if stay else [],
         "transport_choices": REQUEST_CHOICES,
+        "records": panel_records(projection.hospital, stay, bed_id, ctx) if stay else None,
     }
 
 
@@ -348,6 +360,16 @@ async def bed_panel(request: Request) -> Response:
     return HTMLResponse(
         str(macros("_station.html").panel(context, csrf_token(request), {}, None, None))
     )
+
+
+async def bed_records_part(request: Request) -> Response:
+    """A bed's panel's orders and prints as they are now (its tile said they changed)."""
+    unit_id = request.path_params["unit_id"]
+    actor = await station_actor(request, unit_id)
+    runtime = runtime_of(request)
+    ctx = await desk_context(request, runtime, actor)
+    context = panel_context(runtime, unit_id, request.path_params["bed_id"], ctx, staff_of(request))
+    return HTMLResponse(str(macros("_station_orders.html").refreshed(context, csrf_token(request))))
 
 
 async def bed_history_part(request: Request) -> Response:
@@ -509,6 +531,11 @@ async def command(request: Request) -> Response:
         said = transport_confirmation(projection, name, data, unit_id)
         jobs = m.transports(context, token, {}, {}, said)
         return HTMLResponse(str(jobs) + str(m.push(context, ("transports",))))
+    if form_id.startswith(ORDER_FORMS):  # the patient's orders again, saying what was done
+        said = order_confirmation(projection.hospital, name, data)
+        panel_view = panel_context(runtime, unit_id, form.get("panel_bed", ""), ctx, staff)
+        orders = macros("_station_orders.html").orders_list(panel_view, token, {}, {}, said)
+        return HTMLResponse(str(orders) + str(m.push(context)))
     if form_id == PAGE_FORM:  # the composer again, empty, saying whom the page went to
         said = f"Page sent to {paged(data.get('to', ''), unit_id, staff)}."
         html = m.composer(context, token, {}, {}, said)
@@ -526,10 +553,14 @@ async def command(request: Request) -> Response:
         focus = f"pending-{stay.encounter_id}" if stay is not None else ""
         return HTMLResponse(str(m.new_admission(unit_id, token, {}, {}, said, focus)) + push)
     said = confirmation(projection, name, data, unit_id)
+    if form_id == ORDER_FORM:  # the form again, empty and open, for the next order
+        said = entered_words(projection.hospital, appended.events, ctx)
     bed_id = affected_bed(projection, data, form.get("panel_bed", ""), unit_id)
     bed = projection.beds.get(bed_id)
     if bed is not None and bed.unit_id == unit_id:
         panel_view = panel_context(runtime, unit_id, bed_id, ctx, staff)
+        if form_id == ORDER_FORM and panel_view["records"] is not None:
+            panel_view |= {"order_open": True, "focus": "order-mrn"}
         panel = m.panel(panel_view, token, {}, None, said)
     else:  # the patient left this unit (a transfer done, a move elsewhere)
         panel = m.message_panel(said)
@@ -572,6 +603,15 @@ def refused(
             html = str(m.transports(context, token, errors, values, "", message, form))
         return HTMLResponse(
             html, headers={"HX-Retarget": "#station-transports", "HX-Reswap": "outerHTML"}
+        )
+    if form_id.startswith(ORDER_FORMS):
+        orders = macros("_station_orders.html")
+        context = panel_context(runtime, unit_id, form.get("panel_bed", ""), ctx, staff)
+        html = str(orders.orders_list(context, token, errors, values))
+        if f'id="f-{form_id}"' not in html:  # the order changed meanwhile
+            html = str(orders.orders_list(context, token, errors, values, "", message, form))
+        return HTMLResponse(
+            html, headers={"HX-Retarget": "#panel-orders", "HX-Reswap": "outerHTML"}
         )
     if form_id == PAGE_FORM:
         context = station_context(runtime, unit_id, ctx, staff)
@@ -618,6 +658,7 @@ async def station_socket(websocket: WebSocket) -> None:
 routes = [
     Route("/station/{unit_id}", station, methods=["GET"]),
     Route("/station/{unit_id}/bed/{bed_id}", bed_panel, methods=["GET"]),
+    Route("/station/{unit_id}/bed/{bed_id}/orders", bed_records_part, methods=["GET"]),
     Route("/station/{unit_id}/bed/{bed_id}/history", bed_history_part, methods=["GET"]),
     Route("/station/{unit_id}/stay/{encounter_id}/history", stay_history_part, methods=["GET"]),
     Route("/station/{unit_id}/command", command, methods=["POST"]),
