@@ -13,11 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pypdfium2
 import pytest
+import zxingcpp
 from test_transport_api import Api, People, Server, refused
 
 from hospital import LAYOUT, admission
 from postgres_support import fresh_postgres_database
+from unitboard.printing import read_band_payload, read_mrn_payload
 
 ORDER_KEYS = {
     "order_id", "encounter_id", "category", "detail", "priority", "mode",
@@ -97,6 +100,23 @@ class Ward:
                 return found
             found += [e for e in page["events"] if e["stream_id"] == stream_id]
             after = page["last_position"]
+
+
+def scanned(pdf: bytes) -> list[dict[str, str]]:
+    """Each page rendered at 300 dpi, and its barcodes as a scanner reads them (the first of
+    each symbology)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        pages = []
+        for page in document:
+            image = page.render(scale=300 / 72).to_pil()
+            codes: dict[str, str] = {}
+            for code in zxingcpp.read_barcodes(image):
+                codes.setdefault(code.format.name, code.text)
+            pages.append(codes)
+        return pages
+    finally:
+        document.close()
 
 
 def order_data(**data: Any) -> dict[str, Any]:
@@ -265,6 +285,11 @@ def test_each_print_is_recorded_with_who_printed_what_for_whom(
     assert (data["document"], data["mrn"], data["by"]) == (document, "MRN-E1", "noor")
     if document == "labels_pdf":
         assert data["copies"] == 4
+    if start == b"%PDF":  # the download scans back to this patient, as a reader would scan it
+        for codes in scanned(response.content):
+            assert read_band_payload(codes["DataMatrix"]) == ("MRN-E1", "E1")
+            if document == "labels_pdf":
+                assert read_mrn_payload(codes["Code128"]) == "MRN-E1"
     if document == "armband_zpl":
         assert "MRN-E1" in response.text and "^BX" in response.text
 
