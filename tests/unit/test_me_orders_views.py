@@ -48,8 +48,8 @@ class Phones:
             touched=TouchedUnits(self.projection),
         )
         self.views = PersonalViews(cast(Runtime, runtime))
-        self.views.known = PEOPLE
-        self.views.names = {p.username: p.name for p in PEOPLE.everyone()}
+        self.views.staff.people = PEOPLE
+        self.views.staff.names = {p.username: p.name for p in PEOPLE.everyone()}
         self.position = 0
 
     def do(self, command: Any, username: str) -> list[StoredEvent]:

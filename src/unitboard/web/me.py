@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,6 +61,7 @@ from unitboard.web.me_orders import (
     order_row,
     refused_orders,
 )
+from unitboard.web.staff_names import StaffNames
 from unitboard.web.station import STATION_ROLES
 
 ME_ROLES = ("nurse", "charge_nurse", "provider")
@@ -77,8 +77,6 @@ clearing a light from the bedside (answering a light is the desk's, over the int
 discontinuing an order, the station's)."""
 WHAT_CHANGES_IT = (CallEvent, PageEvent, OrderEvent, StayEvent)
 log = logging.getLogger(__name__)
-NAMES_FRESH_SECONDS = 30.0
-"""How long the names of senders are trusted before they are read again."""
 
 
 def me_view(username: str) -> str:
@@ -97,26 +95,17 @@ class PersonalViews:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.people: dict[str, Person] = {}
-        self.names: dict[str, str] = {}
-        self.known = KnownPeople([])
-        """The same people, as an order's record names them (who directed it)."""
-        self._names_read = -NAMES_FRESH_SECONDS
+        self.staff = StaffNames(runtime)
+        """Who sent a page, who directed an order: by name."""
         self.units: dict[str, frozenset[str]] = {}
         self._pushed: dict[str, dict[str, Any]] = {}
 
+    @property
+    def names(self) -> dict[str, str]:
+        return self.staff.names
+
     async def learn_names(self) -> None:
-        """Read the people's names again when they are older than NAMES_FRESH_SECONDS."""
-        if time.monotonic() - self._names_read < NAMES_FRESH_SECONDS:
-            return
-        runtime = self.runtime
-        try:
-            people = await runtime.read(runtime.service.people.everyone)
-        except Exception as error:  # cosmetic: senders show by username meanwhile
-            log.warning("could not read the people's names: %s", error)
-            return
-        self.names = {person.username: person.name for person in people}
-        self.known = KnownPeople(people)
-        self._names_read = time.monotonic()
+        await self.staff.refresh()
 
     def context(self, person: Person, errors: dict[str, str] | None = None) -> dict[str, Any]:
         runtime = self.runtime
@@ -149,7 +138,7 @@ class PersonalViews:
             kept = refused_orders(hospital, [i for i in refused if i not in listed])
             rows = []
             for o in sorted([*new, *kept], key=order_key):
-                row = order_row(hospital, o, self.known)
+                row = order_row(hospital, o, self.staff.people)
                 row["offers"] = (
                     offers("order", o.order_id) if o.order_id in listed else OffersByCommand()
                 )

@@ -15,8 +15,6 @@ share one drawing)."""
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Collection, Iterable
 from typing import Any
 
@@ -26,7 +24,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from unitboard.domain.context import Context, KnownPeople, People
+from unitboard.domain.context import Context, People
 from unitboard.domain.errors import DomainError
 from unitboard.domain.events import StayEvent
 from unitboard.domain.hospital import Hospital
@@ -57,14 +55,12 @@ from unitboard.web.common import (
     to_login,
 )
 from unitboard.web.limits import read_form
+from unitboard.web.staff_names import StaffNames
 from unitboard.web.transport import ChangedOnly
 
 PROVIDER_ROLES = ("provider",)
 MAX_AT_ONCE = 100
 """Orders co-signed in one go: more than a queue holds on a bad day, far fewer than a flood."""
-NAMES_FRESH_SECONDS = 30.0
-"""How long the staff's names (who entered, who received) are trusted before being read again."""
-log = logging.getLogger(__name__)
 
 
 def provider_view(username: str) -> str:
@@ -195,28 +191,6 @@ def provider_views(
                     of_stays.setdefault(order.encounter_id, set()).add(order.directing_provider)
             providers |= of_stays.get(event.encounter_id, set())
     return [view for p in sorted(providers) if (view := provider_view(p)) in shown]
-
-
-class StaffNames:
-    """The people of the hospital by username, read off the event loop and kept for a while:
-    the queue names who entered and who received each order."""
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.people = KnownPeople([])
-        self._read = -NAMES_FRESH_SECONDS
-
-    async def refresh(self) -> None:
-        if time.monotonic() - self._read < NAMES_FRESH_SECONDS:
-            return
-        runtime = self.runtime
-        try:
-            everyone = await runtime.read(runtime.service.people.everyone)
-        except Exception as error:  # cosmetic: people show by username meanwhile
-            log.warning("could not read the people's names: %s", error)
-            return
-        self.people = KnownPeople(everyone)
-        self._read = time.monotonic()
 
 
 def names_of(connection: Request | WebSocket) -> StaffNames:
