@@ -154,6 +154,10 @@ class Registry:
             for event_type, evolvers in self._evolvers.items()
         }
 
+    def parts_folding(self, event: Event) -> list[type[Any]]:
+        """The parts of the hospital that `event` changes."""
+        return [part for part, _ in self._evolvers.get(type(event), ())]
+
     def with_reactions(self, state: Hospital, events: list[Event], context: Context) -> list[Event]:
         """`events`, each followed by what other aggregates record with it."""
         if not self.reactions:

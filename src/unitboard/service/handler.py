@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from unitboard.domain.errors import DomainError
 from unitboard.domain.events import Event
 from unitboard.domain.hospital import Hospital, Recorded, decide, fold
 from unitboard.domain.roles import role_label
+from unitboard.domain.together import decide_together
 from unitboard.service.auth import Actor
 from unitboard.service.errors import Conflict, Forbidden, InputError
 from unitboard.service.people import StaffDirectory
@@ -34,6 +36,12 @@ from unitboard.store.credentials import CredentialStore
 _RETRIES = 5
 
 Listener = Callable[[list[StoredEvent]], None]
+Step = tuple[str, Any]
+"""A command's name and its data, as the API takes them."""
+Observer = Callable[[str, str, float], None]
+"""Told of every command this service answers: its name, its outcome (`accepted`, or the
+refusal's code: `rule_violation`, `not_found`, `invalid_input`, `forbidden`, ...) and the
+seconds it took, for the metrics."""
 
 
 def request_hash(actor: str, name: str, data: Mapping[str, Any]) -> str:
@@ -54,6 +62,11 @@ class CommandService:
         self.versions: dict[str, int] = {}
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
+        self._observers: list[Observer] = []
+
+    def observe(self, observer: Observer) -> None:
+        """Call `observer` after every command, accepted or refused."""
+        self._observers.append(observer)
 
     def subscribe(self, listener: Listener) -> None:
         """Called with the events of every append, in log order, from the writing thread."""
@@ -76,16 +89,87 @@ class CommandService:
         idempotency_key: str | None = None,
         correlation_id: str | None = None,
     ) -> Appended:
+        started = time.perf_counter()
+        outcome = "accepted"
+        try:
+            return self._execute(actor, name, data, idempotency_key, correlation_id)
+        except DomainError as refusal:
+            outcome = refusal.code
+            raise
+        except Exception:
+            outcome = "failed"
+            raise
+        finally:
+            self._observed(name, outcome, time.perf_counter() - started)
+
+    def _observed(self, name: str, outcome: str, seconds: float) -> None:
+        for observer in self._observers:
+            observer(name, outcome, seconds)
+
+    def _execute(
+        self,
+        actor: Actor,
+        name: str,
+        data: Any,
+        idempotency_key: str | None,
+        correlation_id: str | None,
+    ) -> Appended:
         command = self.validate(actor, name, data)
+        context = Context(actor.name, actor.role, self.people, actor.display_name)
+
+        def decider(state: Hospital) -> list[Event]:
+            check_scope(state, actor, command)
+            return decide(state, command, context)
+
         digest = request_hash(actor.name, name, data)
         metadata = self._metadata(actor, name, idempotency_key, correlation_id)
-        with self._lock:
-            context = Context(actor.name, actor.role, self.people, actor.display_name)
+        return self._decide_and_append(decider, metadata, idempotency_key, digest)
 
-            def decider(state: Hospital) -> list[Event]:
+    def execute_together(
+        self,
+        actor: Actor,
+        name: str,
+        plan: Callable[[Hospital], Sequence[Step]],
+        request: Any,
+        idempotency_key: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> Appended:
+        """Run the commands `plan` chooses from the hospital as it is (read under the lock,
+        so nothing moves between choosing and deciding) as one change: all recorded in one
+        append, or none. `name` says what asked for them (an ADT message type) and `request`
+        is what the idempotency key stands for; `details` go into the events' metadata."""
+        started = time.perf_counter()
+        outcome = "accepted"
+        context = Context(actor.name, actor.role, self.people, actor.display_name)
+        metadata = {**self._metadata(actor, name, idempotency_key, None), **(details or {})}
+
+        def decider(state: Hospital) -> list[Event]:
+            commands = [self.validate(actor, step, data) for step, data in plan(state)]
+            for command in commands:
                 check_scope(state, actor, command)
-                return decide(state, command, context)
+            metadata["commands"] = [type(command).__name__ for command in commands]
+            return decide_together(state, commands, context, str(metadata["time"]))
 
+        try:
+            digest = request_hash(actor.name, name, request)
+            return self._decide_and_append(decider, metadata, idempotency_key, digest)
+        except DomainError as refusal:
+            outcome = refusal.code
+            raise
+        except Exception:
+            outcome = "failed"
+            raise
+        finally:
+            self._observed(name, outcome, time.perf_counter() - started)
+
+    def _decide_and_append(
+        self,
+        decider: Callable[[Hospital], list[Event]],
+        metadata: dict[str, Any],
+        idempotency_key: str | None,
+        digest: str,
+    ) -> Appended:
+        with self._lock:
             try:
                 # A retry the board would still accept is answered by the log itself: the
                 # append finds its key and hands back the first answer, recording nothing.

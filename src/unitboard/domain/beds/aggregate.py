@@ -10,6 +10,8 @@ from unitboard.domain.registry import Aggregate, command
 
 CLEANING = {"evs", "secretary", "charge_nurse"}
 BLOCKING = {"secretary", "charge_nurse"}
+FEED = {"integration"}
+"""The EHR's bed status message (A20) marks a bed dirty or clean, and closes or reopens it."""
 
 
 def units_of_bed(state: Hospital, bed_id: str) -> tuple[str, ...]:
@@ -21,12 +23,12 @@ AGGREGATE = Aggregate(
     name="beds",
     part=Beds,
     commands=[
-        command(c.MarkBedDirty, decide.mark_dirty, CLEANING, {"bed"}),
+        command(c.MarkBedDirty, decide.mark_dirty, CLEANING | FEED, {"bed"}),
         command(c.StartCleaning, decide.start_cleaning, CLEANING, {"bed"}),
-        command(c.MarkBedClean, decide.mark_clean, CLEANING, {"bed"}),
+        command(c.MarkBedClean, decide.mark_clean, CLEANING | FEED, {"bed"}),
         command(c.UndoBedClean, decide.undo_clean, CLEANING, {"bed"}),
-        command(c.BlockBed, decide.block, BLOCKING, {"bed"}),
-        command(c.UnblockBed, decide.unblock, BLOCKING, {"bed"}),
+        command(c.BlockBed, decide.block, BLOCKING | FEED, {"bed"}),
+        command(c.UnblockBed, decide.unblock, BLOCKING | FEED, {"bed"}),
     ],
     events=events.EVENTS,
     evolvers=EVOLVERS,
