@@ -200,7 +200,7 @@ async def drive(
     await paced_commands(desk, pages, rate=100.0)
     await asyncio.sleep(PAGE_RESEND_S + 5.0)
     events = await all_events(base, reader)
-    metrics = httpx.get(f"{base}/metrics").json()
+    metrics = httpx.get(f"{base}/metrics.json").json()
     return urls, screens, baseline, lights, events, metrics
 
 

@@ -20,7 +20,7 @@ at a fixed arrival rate, and, in the same run and harness with the same message 
    rate, each message as large as the unitboard push it stands for.
 
 Memory per idle screen is the server's resident-set growth once the screens are connected,
-before any command. Event-loop lag is what the server reports at /metrics after the run.
+before any command. Event-loop lag is what the server reports at /metrics.json after the run.
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ def run_unitboard(args: argparse.Namespace, work: Path, screens: int) -> dict[st
         drive = asyncio.run(drive_unitboard(base, secretary, units, args.rate, args.seconds))
         time.sleep(DRAIN_S)
         cpu = cpu_seconds(server.pid) - cpu_before
-        metrics = httpx.get(f"{base}/metrics").json()
+        metrics = httpx.get(f"{base}/metrics.json").json()
         records = holder.finish() if holder else []
     finally:
         stop(server)

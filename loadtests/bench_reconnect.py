@@ -13,7 +13,7 @@ reconnects at once from the start of the log.
    the whole backlog.
 4. Meanwhile a probe process asks `/healthz` every 50 ms and sends a command every 200 ms:
    how long the server keeps people waiting during the storm.
-5. The server reports its event-loop lag at /metrics; its peak resident set is VmHWM from
+5. The server reports its event-loop lag at /metrics.json; its peak resident set is VmHWM from
    /proc/<pid>/status.
 
 The baseline, in the same run: one subscriber catching up alone on a fresh server (what a
@@ -352,7 +352,7 @@ def one_storm(
     try:
         time.sleep(1.0)
         before = memory_kib(server.pid)
-        lag_before = httpx.get(f"{base}/metrics").json()["loop_lag"]
+        lag_before = httpx.get(f"{base}/metrics.json").json()["loop_lag"]
         cpu_before = cpu_seconds(server.pid)
         prober = helper("probe", {"port": port, "token": tokens["evs"]})
         assert prober.stdout is not None
@@ -365,7 +365,7 @@ def one_storm(
         cpu = cpu_seconds(server.pid) - cpu_before
         probed = finish(prober, 60, "stop\n")
         time.sleep(0.5)
-        metrics = httpx.get(f"{base}/metrics", timeout=30).json()
+        metrics = httpx.get(f"{base}/metrics.json", timeout=30).json()
         after = memory_kib(server.pid)
     finally:
         stop(server)

@@ -13,7 +13,7 @@
    then Redis is resumed.
 
 Reports command latency p50/p99/max in each phase (target with Redis frozen: p99 under
-100 ms), commands that failed, and how the doorbell fared (/metrics). `--baseline-src DIR`
+100 ms), commands that failed, and how the doorbell fared (/metrics.json). `--baseline-src DIR`
 runs the same against another source tree (DIR/src, e.g. an export of an older commit).
 """
 
@@ -165,7 +165,7 @@ async def drive(
             await asyncio.sleep(max(0.0, next_at - time.monotonic()))
         if pending:
             await asyncio.gather(*pending)
-        metrics = (await client.get("/metrics")).json()
+        metrics = (await client.get("/metrics.json")).json()
     return {
         **latency_summary(latencies),
         "failed": len(failed),

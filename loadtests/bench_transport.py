@@ -251,7 +251,7 @@ async def drive(
         task.cancel()
     screens = await asyncio.to_thread(holder.finish)
     events = await all_events(base, reader)
-    metrics = httpx.get(f"{base}/metrics").json()
+    metrics = httpx.get(f"{base}/metrics.json").json()
     steps: list[tuple[str | None, float, int]] = [(w, s, p) for w, s, p in shift.acks]
     return urls, screens, tablets, requests, steps, baseline, shift, jobs, events, metrics
 

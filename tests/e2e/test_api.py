@@ -415,15 +415,15 @@ def test_metrics_show_loop_lag_and_count_the_screens_connected(setup: SharedServ
     secretary = setup.api("secretary")
     cleanliness = secretary.bed("ICU", "ICU-1-A")["cleanliness"]
     next_step = {"clean": "MarkBedDirty", "dirty": "StartCleaning", "cleaning": "MarkBedClean"}
-    before = setup.server.http.get("/metrics").json()
+    before = setup.server.http.get("/metrics.json").json()
     with connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as screen:
         screen.recv(timeout=5)  # the snapshot: the screen is subscribed
-        during = setup.server.http.get("/metrics").json()
+        during = setup.server.http.get("/metrics.json").json()
         secretary.ok(next_step[cleanliness], {"bed_id": "ICU-1-A"})
         push = str(screen.recv(timeout=5))
         assert 'id="room-ICU-1"' in push and 'id="display-grid"' not in push  # the room alone
         time.sleep(0.2)  # let the loop-lag probe take a few samples
-        after = setup.server.http.get("/metrics").json()
+        after = setup.server.http.get("/metrics.json").json()
     assert during["screens"] == before["screens"] + 1
     assert after["deliveries"] >= before["deliveries"] + 1
     assert after["renders"] >= before["renders"] + 1

@@ -150,7 +150,7 @@ def test_a_reconnect_storm_gets_every_event_once_and_the_server_stays_responsive
         started = time.monotonic()
         received = asyncio.run(storm(stopped_server.ws_url + "/ws/events?after=0", admin, head))
         caught_up = time.monotonic() - started
-    lag = stopped_server.http.get("/metrics").json()["loop_lag"]
+    lag = stopped_server.http.get("/metrics.json").json()["loop_lag"]
 
     expected = list(range(1, head + 1))
     wrong = [i for i, positions in enumerate(received) if positions != expected]
@@ -217,7 +217,7 @@ def open_sockets(pid: int) -> int:
 
 
 def subscribers(server: Server) -> int:
-    return int(server.http.get("/metrics").json()["event_feed_subscribers"])
+    return int(server.http.get("/metrics.json").json()["event_feed_subscribers"])
 
 
 def test_a_subscriber_that_never_reads_is_cut_off_and_its_socket_freed(

@@ -137,11 +137,11 @@ def test_an_unsigned_order_turns_overdue_and_pages_the_provider_once(
         assert [p["page_id"] for p in pages] == [overdue["data"]["page_id"]]
         assert regarding(desk, signed) == {"OrderOverdue": [], "PageSent": []}
         assert the_order(desk, signed)["overdue"] is False
-        counts = httpx.get(f"{server.base_url}/metrics", timeout=5).json()["orders"]
+        counts = httpx.get(f"{server.base_url}/metrics.json", timeout=5).json()["orders"]
         assert (counts["awaiting_cosign"], counts["cosign_overdue"]) == (1, 1)
         provider.ok("CosignOrder", {"order_id": late})
         assert the_order(desk, late)["overdue"] is False
-        counts = httpx.get(f"{server.base_url}/metrics", timeout=5).json()["orders"]
+        counts = httpx.get(f"{server.base_url}/metrics.json", timeout=5).json()["orders"]
         assert (counts["awaiting_cosign"], counts["cosign_overdue"]) == (0, 0)
     finally:
         server.stop()

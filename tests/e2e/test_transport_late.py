@@ -196,7 +196,7 @@ def postgres() -> Iterator[str]:
 
 
 def leading(server: Server) -> bool:
-    metrics = httpx.get(f"{server.base_url}/metrics", timeout=5).json()
+    metrics = httpx.get(f"{server.base_url}/metrics.json", timeout=5).json()
     return bool(metrics["scheduler"]["leading"])
 
 

@@ -43,13 +43,15 @@ CONTRACT_ROLES = {
     "CancelDischarge": {"secretary", "charge_nurse", "integration"},
     "UpdatePatient": {"secretary", "charge_nurse", "integration"},
     "AssignNurse": {"charge_nurse"},
-    "MarkBedDirty": {"evs", "secretary", "charge_nurse"},
-    "StartCleaning": {"evs", "secretary", "charge_nurse"},
-    "MarkBedClean": {"evs", "secretary", "charge_nurse"},
+    # beyond the contract's table: the EHR's bed status (A20) marks beds dirty or clean, and
+    # closes or reopens them (PRODUCT.md, Integrations)
+    "MarkBedDirty": {"evs", "secretary", "charge_nurse", "integration"},
+    "StartCleaning": {"evs", "secretary", "charge_nurse", "integration"},
+    "MarkBedClean": {"evs", "secretary", "charge_nurse", "integration"},
     # beyond the contract's table: a mistaken clean undone, by whoever may mark a bed clean
     "UndoBedClean": {"evs", "secretary", "charge_nurse"},
-    "BlockBed": {"secretary", "charge_nurse"},
-    "UnblockBed": {"secretary", "charge_nurse"},
+    "BlockBed": {"secretary", "charge_nurse", "integration"},
+    "UnblockBed": {"secretary", "charge_nurse", "integration"},
     "LoadLayout": {"admin"},
     "RaiseCallLight": {"integration", "secretary"},
     "AnswerCallLight": {"secretary", "charge_nurse", "nurse"},

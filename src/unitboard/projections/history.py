@@ -100,6 +100,9 @@ def who(actor: str, people: People) -> str:
         return actor.removeprefix("token:")
     if actor in ("", "system"):
         return "unitboard"
+    if actor.startswith("hl7:"):
+        facility = actor.removeprefix("hl7:")
+        return f"EHR feed ({facility})" if facility else "EHR feed"
     person = people.person(actor)
     return person.name if person is not None else actor
 

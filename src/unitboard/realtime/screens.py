@@ -215,6 +215,7 @@ class ScreenHub:
         self.views: dict[str, set[Screen]] = {}
         self.renders = 0
         self.deliveries = 0
+        self.bytes_sent = 0  # of the changes pushed (UTF-8), for /metrics
 
     def subscribe(self, view: str, screen: Screen, after: int) -> None:
         """Add a screen and send it, in the same loop turn, the view as of now: the whole
@@ -246,6 +247,7 @@ class ScreenHub:
                 continue
             self.renders += 1
             self.deliveries += len(screens)
+            self.bytes_sent += len(text.encode()) * len(screens)
             for screen in list(screens):
                 if not screen.push(position, text):
                     self.remove(view, screen)

@@ -1,5 +1,6 @@
-"""How this process is doing, for the people who run it: /healthz and /metrics. Counts
-only, no patient data, so neither needs a login.
+"""How this process is doing, for the people who run it: /healthz, /metrics (the Prometheus
+text format, telemetry.py) and /metrics.json (the same numbers and a few more as one JSON
+summary, which the benchmarks read). Counts only, no patient data, so none needs a login.
 
 /healthz answers within HEALTH_SECONDS whatever the database does, with 200 and
 `"status": "ok"` only when this process can do its work: 503 `"unavailable"` when the log
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -93,8 +95,15 @@ def order_counts(runtime: Runtime) -> dict[str, int]:
 
 
 async def metrics(request: Request) -> Response:
-    """How this process is doing: event-loop lag, screens connected and pushes sent. Counts
-    only, no patient data, so it needs no login (like /healthz)."""
+    """The Prometheus metrics of this process (telemetry.py), for a scraper. Counts and
+    timings only, no patient data, so it needs no login (like /healthz)."""
+    body = runtime_of(request).telemetry.exposition()
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+async def metrics_json(request: Request) -> Response:
+    """How this process is doing, as one JSON summary: event-loop lag, screens connected and
+    pushes sent, the scheduler, transport and orders. Counts only, no patient data."""
     runtime = runtime_of(request)
     hubs = runtime.hubs
     return JSONResponse(
@@ -116,5 +125,6 @@ async def metrics(request: Request) -> Response:
 
 routes = [
     Route("/healthz", healthz),
-    Route("/metrics", metrics),
+    Route("/metrics", metrics, methods=["GET"]),
+    Route("/metrics.json", metrics_json, methods=["GET"]),
 ]

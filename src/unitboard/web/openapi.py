@@ -716,8 +716,24 @@ def paths(command_body: Schema) -> dict[str, Schema]:
             "get": open_to_all(
                 {
                     "operationId": "metrics",
-                    "summary": "Event-loop lag, screens connected, renders and pushes: counts "
-                    "only.",
+                    "summary": "Prometheus metrics: commands by type and outcome, command "
+                    "latency, screens, pushes, loop lag, scheduler lateness, HL7 messages. "
+                    "Counts and timings only.",
+                    "responses": {
+                        "200": {
+                            "description": "The Prometheus text exposition format.",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            )
+        },
+        "/metrics.json": {
+            "get": open_to_all(
+                {
+                    "operationId": "metricsSummary",
+                    "summary": "Event-loop lag, screens connected, renders and pushes, the "
+                    "scheduler, transport and orders, as one JSON summary: counts only.",
                     "responses": ok("The counts.", OBJECT),
                 }
             )
@@ -746,8 +762,9 @@ def document(registry: Registry = HOUSE) -> Schema:
         "info": {
             "title": "unitboard",
             "version": unitboard.__version__,
-            "description": "The bed board's JSON API. Every call but /healthz, /metrics and "
-            "this document sends `Authorization: Bearer TOKEN` (`unitboard tokens create`). "
+            "description": "The bed board's JSON API. Every call but /healthz, /metrics, "
+            "/metrics.json and this document sends `Authorization: Bearer TOKEN` "
+            "(`unitboard tokens create`). "
             'Refusals are `{"error": {"code", "message"}}`, the message written for a '
             "person. The screens use the same endpoints with their session cookie and an "
             "X-CSRF-Token header. `WS /ws/events?after=N` streams the events live.",

@@ -11,7 +11,8 @@ from unitboard.domain.registry import Aggregate, command
 CLEANING = {"evs", "secretary", "charge_nurse"}
 BLOCKING = {"secretary", "charge_nurse"}
 FEED = {"integration"}
-"""The EHR's bed status message (A20) marks a bed dirty or clean, and closes or reopens it."""
+"""The EHR's bed status message (A20) marks a bed dirty or clean (cleaning started and done,
+as housekeeping reports it), and closes or reopens it."""
 
 
 def units_of_bed(state: Hospital, bed_id: str) -> tuple[str, ...]:
@@ -24,7 +25,7 @@ AGGREGATE = Aggregate(
     part=Beds,
     commands=[
         command(c.MarkBedDirty, decide.mark_dirty, CLEANING | FEED, {"bed"}),
-        command(c.StartCleaning, decide.start_cleaning, CLEANING, {"bed"}),
+        command(c.StartCleaning, decide.start_cleaning, CLEANING | FEED, {"bed"}),
         command(c.MarkBedClean, decide.mark_clean, CLEANING | FEED, {"bed"}),
         command(c.UndoBedClean, decide.undo_clean, CLEANING, {"bed"}),
         command(c.BlockBed, decide.block, BLOCKING | FEED, {"bed"}),

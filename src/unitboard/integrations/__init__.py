@@ -1,0 +1,1 @@
+"""How unitboard talks with the hospital's other systems."""
