@@ -18,6 +18,7 @@ from unitboard.domain.values import BLOCK_LABELS, STATUS_CODES
 from unitboard.projections.alerts import name_alert_view, unit_name_alerts
 from unitboard.projections.privacy import shown_name, staff_name
 from unitboard.projections.responses import ResponseTimes
+from unitboard.projections.stay_periods import StayPeriods
 from unitboard.projections.trail import Trail, TransferRouter
 from unitboard.projections.transports import TransportTimes
 
@@ -55,6 +56,9 @@ class BoardProjection:
         self.transport_times = TransportTimes()
         """Each ended transport job's steps and times (projections/transports.py)."""
         self.watch = {**self.trail.watch, **self.responses.watch, **self.transport_times.watch}
+        self.stay_periods = StayPeriods()
+        """When each stay arrived in each bed and left it (projections/stay_periods.py)."""
+        self.stay_periods.join(self.watch)
 
     @property
     def position(self) -> int:

@@ -28,6 +28,7 @@ def views(projection: BoardProjection) -> dict[str, Any]:
         "evs": [bed.bed_id for bed in projection.evs_queue()],
         "responses": (projection.responses.lights, projection.responses.pages),
         "transport_times": list(projection.transport_times.jobs),
+        "stay_periods": projection.stay_periods.periods,
     }
 
 
