@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 from unitboard.config import Settings, default_database_url
@@ -18,6 +19,9 @@ from unitboard.service.auth import Actor, CredentialError
 from unitboard.store.migrate import SchemaError
 
 EXIT_REFUSED = 2
+DEMO_HL7_PORT = 2575
+"""MLLP's registered port: where `--demo --adt` listens unless told otherwise."""
+IPNetwork = IPv4Network | IPv6Network
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--layout", type=Path, help="load this layout file at start")
     serve.add_argument("--demo", action="store_true", help="seed a demo hospital with activity")
     serve.add_argument("--no-simulator", action="store_true", help="with --demo: no activity")
+    add_hl7(serve)
     serve.add_argument(
         "--max-connections-per-address",
         type=int,
@@ -135,6 +140,50 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_hl7(serve: argparse.ArgumentParser) -> None:
+    """The EHR's ADT feed: HL7 v2 over MLLP, in the server's own process."""
+    serve.add_argument(
+        "--hl7-port",
+        type=port_number,
+        default=os.environ.get("UNITBOARD_HL7_PORT") or None,
+        help="listen for the EHR's HL7 v2 ADT feed (MLLP) on this port (default: "
+        "UNITBOARD_HL7_PORT, else no feed; 2575 with --demo --adt)",
+    )
+    serve.add_argument(
+        "--hl7-allow",
+        type=hl7_allow,
+        default=os.environ.get("UNITBOARD_HL7_ALLOW") or "127.0.0.1/32",
+        metavar="CIDR,...",
+        help="addresses the feed accepts connections from, comma-separated networks "
+        "(default: UNITBOARD_HL7_ALLOW, else 127.0.0.1/32)",
+    )
+    serve.add_argument("--hl7-host", help="the feed's address to listen on (default: --host)")
+    serve.add_argument(
+        "--adt",
+        action="store_true",
+        help="with --demo: the activity comes as HL7 ADT messages through the feed",
+    )
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535).")
+    return port
+
+
+def hl7_allow(text: str) -> tuple[IPNetwork, ...]:
+    from unitboard.integrations.hl7.mllp import allow_list
+
+    try:
+        return allow_list(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def add_database(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
@@ -155,12 +204,21 @@ def run_serve(args: argparse.Namespace) -> int:
     from unitboard.web.app import create_app
     from unitboard.web.server import build_server
 
+    if args.adt and not args.demo:
+        raise ValueError("--adt runs the demo's ADT simulator: use it with --demo.")
+    hl7_port = args.hl7_port
+    if args.adt and hl7_port is None:
+        hl7_port = DEMO_HL7_PORT
     settings = Settings.from_env(
         database_url=args.database_url,
         redis_url=args.redis_url,
         layout=args.layout,
         demo=args.demo,
         simulate=not args.no_simulator,
+        hl7_port=hl7_port,
+        hl7_host=args.hl7_host or args.host,
+        hl7_allow=args.hl7_allow,
+        adt_demo=args.adt,
     )
     app = create_app(settings)
     server = build_server(

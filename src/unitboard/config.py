@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 from unitboard.secret import secret_file_for
@@ -28,6 +29,16 @@ class Settings:
     scheduler_tick_seconds: float = 1.0
     """How often the scheduler looks at most, and tries to take the lead when it has not."""
     subscriber_buffer: int = 2000
+    hl7_port: int | None = None
+    """The MLLP port of the EHR's ADT feed; None: no feed."""
+    hl7_host: str = "127.0.0.1"
+    hl7_allow: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1/32"),)
+    """The senders the feed accepts connections from."""
+    hl7_max_bytes: int = 1024 * 1024
+    hl7_idle_seconds: float = 300.0
+    adt_demo: bool = False
+    """With `demo`: the ADT simulator (messages through the feed) runs instead of the
+    command simulator."""
 
     @property
     def session_policy(self) -> SessionPolicy:
@@ -48,6 +59,8 @@ class Settings:
             "idle_logoff_minutes": float(os.environ.get("UNITBOARD_IDLE_LOGOFF_MINUTES", "15")),
             "session_hours": float(os.environ.get("UNITBOARD_SESSION_HOURS", "12")),
             "poll_seconds": float(os.environ.get("UNITBOARD_POLL_SECONDS", "2")),
+            "hl7_max_bytes": int(os.environ.get("UNITBOARD_HL7_MAX_BYTES", str(1024 * 1024))),
+            "hl7_idle_seconds": float(os.environ.get("UNITBOARD_HL7_IDLE_SECONDS", "300")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import ipaddress
 import logging
 import os
 import random
@@ -19,6 +20,7 @@ from unitboard.bounded_pool import BoundedPool
 from unitboard.config import Settings
 from unitboard.deadlines import READ_SECONDS, WRITE_SECONDS, run_within
 from unitboard.domain.hospital import Hospital
+from unitboard.integrations.hl7.mllp import MllpListener
 from unitboard.layout_at_start import apply_layout_file
 from unitboard.layout_at_start import report as report_layout
 from unitboard.projections.board import BoardProjection
@@ -38,6 +40,7 @@ from unitboard.service.throttle import LoginThrottle
 from unitboard.store import Appended, EventLog, StoredEvent
 from unitboard.store.credentials import CredentialStore
 from unitboard.store.sessions import SessionStore
+from unitboard.telemetry import Telemetry
 from unitboard.write_health import WriteHealth
 
 T = TypeVar("T")
@@ -108,6 +111,10 @@ class Runtime:
         self._tasks: list[asyncio.Task[Any]] = []
         self._stopped = False
         self.demo_logins: Any = None
+        self.hl7: MllpListener | None = None
+        """The EHR's ADT feed, when `hl7_port` is set."""
+        self.telemetry = Telemetry(self)  # the Prometheus metrics at /metrics
+        service.observe(self.telemetry.command_answered)
 
     def replay(self) -> None:
         """Build the write model and the projections from the whole log, in one pass. The
@@ -150,6 +157,8 @@ class Runtime:
             self.spawn(job())
         await follower.catch_up()
         self.spawn(self.scheduler.run())
+        if self.settings.hl7_port is not None:
+            await self.start_hl7(self.settings.hl7_port)
         # Everything built so far (the hospital folded from the whole log) lives as long as
         # the process: keep it out of the collector's full sweeps, which would otherwise
         # stop the event loop for longer the longer the log grows.
@@ -167,8 +176,31 @@ class Runtime:
         )
         self.demo_logins = logins
         print(demo_banner(logins), flush=True)
-        if self.settings.simulate:
+        if self.settings.simulate and not self.settings.adt_demo:
             self.spawn(self.simulate(Simulator(self.service)))
+
+    async def start_hl7(self, port: int) -> None:
+        """Listen for the EHR's ADT feed once the board has caught up with the log, so the
+        first message is decided, and shown, against the hospital as it is."""
+        from unitboard.integrations.hl7.feed import Hl7Feed
+
+        settings = self.settings
+        self.hl7 = MllpListener(
+            Hl7Feed(self).receive,
+            host=settings.hl7_host,
+            port=port,
+            allow=settings.hl7_allow,
+            max_bytes=settings.hl7_max_bytes,
+            idle_seconds=settings.hl7_idle_seconds,
+        )
+        await self.hl7.start()
+        if settings.demo and settings.simulate and settings.adt_demo:
+            from unitboard.demo.adt import AdtSimulator
+
+            host, listening = self.hl7.addresses[0]
+            if ipaddress.ip_address(host).is_unspecified:  # listening on every address
+                host = "127.0.0.1" if ipaddress.ip_address(host).version == 4 else "::1"
+            self.spawn(AdtSimulator(self, host, listening).run())
 
     async def simulate(self, simulator: Any) -> None:
         rng = random.Random()
@@ -187,6 +219,8 @@ class Runtime:
         if self._stopped:
             return
         self._stopped = True
+        if self.hl7 is not None:
+            await self.hl7.stop()  # first: a message being applied still needs the writer
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
