@@ -35,7 +35,8 @@ screenshots: $(STAMP) browser
 	UNITBOARD_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest -q -m browser -k "screenshot or the_wall_shows_initials"
 
 # Benchmarks (numbers and ratios against a baseline run side by side; never in `make test`):
-# fan-out, appends, replay, memory, loop lag. Prints a table, writes bench/results.json.
+# fan-out, appends, replay, memory, loop lag, faults, call lights, transport, the ADT feed.
+# Prints a table, writes bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python loadtests/bench.py
 

@@ -6,7 +6,8 @@ numbers) and bench/details.json (everything each benchmark measured).
 
 The fan-out, appends, replay and memory; then the faults: a reconnect storm, commands with
 Redis frozen, a reader during a login flood; then call lights to the wall displays and the
-scheduler's lateness; then transport jobs to the transporters' tablets.
+scheduler's lateness; then transport jobs to the transporters' tablets; then the EHR's ADT
+feed (HL7 over MLLP) against the same patient movements through the API, and to the wall.
 
 `--quick` shrinks every benchmark (200 screens, 10 s, 100,000 events) to try the harness;
 its numbers are not the benchmark's. Exit code 1 when a run loses, repeats or reorders a
@@ -26,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_append  # noqa: E402
 import bench_calls  # noqa: E402
 import bench_fanout  # noqa: E402
+import bench_feed  # noqa: E402
 import bench_login_flood  # noqa: E402
 import bench_reconnect  # noqa: E402
 import bench_redis_frozen  # noqa: E402
@@ -110,6 +112,20 @@ TARGETS: list[tuple[str, str, str, Callable[[Any], bool]]] = [
         lambda v: v <= 1000,
     ),
     ("transport_jobs_not_completed", "  jobs not completed, offers doubled", "0", lambda v: v == 0),
+    (
+        "feed_msgs_per_s_1",
+        "ADT messages/s, 1 MLLP connection (A01/A08/A03, ACKed AA once durable)",
+        "",
+        lambda v: True,
+    ),
+    ("api_msgs_per_s_1", "  the same through the HTTP API, 1 client", "", lambda v: True),
+    ("feed_vs_api_ratio_1", "  ratio feed / API, per patient movement", ">= 1", lambda v: v >= 1),
+    ("feed_msgs_per_s_8", "ADT messages/s, 8 MLLP connections", "", lambda v: True),
+    ("api_msgs_per_s_8", "  the same through the HTTP API, 8 clients", "", lambda v: True),
+    ("feed_vs_api_ratio_8", "  ratio feed / API, per patient movement", ">= 1", lambda v: v >= 1),
+    ("feed_to_wall_p50_ms", "ADT A01 -> last wall display p50, ms", "", lambda v: True),
+    ("feed_to_wall_p99_ms", "ADT A01 -> last wall display p99, ms", "<= 50 ms", lambda v: v <= 50),
+    ("feed_failed", "  not ACKed AA, refused, or missed on a wall", "0", lambda v: v == 0),
     ("misses", "pushes missed", "0", lambda v: v == 0),
     ("duplicates", "pushes repeated", "0", lambda v: v == 0),
     ("gaps", "pushes out of order", "0", lambda v: v == 0),
@@ -123,6 +139,7 @@ def headline(
     faults: dict[str, Any],
     calls: dict[str, Any],
     transport: dict[str, Any],
+    feed: dict[str, Any],
 ) -> dict:
     ours = fanout["unitboard"]
     storm = faults["reconnect"]["headline"]
@@ -163,6 +180,15 @@ def headline(
         - transport["jobs_completed"]
         + transport["offer_lateness"]["doubled"]
         + transport["command_to_tablet"]["misses"],
+        "feed_msgs_per_s_1": feed["feed"]["1"]["messages_per_s"],
+        "api_msgs_per_s_1": feed["api"]["1"]["messages_per_s"],
+        "feed_vs_api_ratio_1": feed["ratio_feed_vs_api_1"],
+        "feed_msgs_per_s_8": feed["feed"]["8"]["messages_per_s"],
+        "api_msgs_per_s_8": feed["api"]["8"]["messages_per_s"],
+        "feed_vs_api_ratio_8": feed["ratio_feed_vs_api_8"],
+        "feed_to_wall_p50_ms": feed["to_wall"]["p50_ms"],
+        "feed_to_wall_p99_ms": feed["to_wall"]["p99_ms"],
+        "feed_failed": feed["failed"],
         "misses": ours["misses"],
         "duplicates": ours["duplicates"],
         "gaps": ours["gaps"],
@@ -225,7 +251,12 @@ def main() -> int:
         transport_args.units, transport_args.walls, transport_args.transporters = 10, 200, 10
         transport_args.minutes = 1.0
     transport = bench_transport.run(transport_args)
-    results = headline(fanout, append, replay, faults, calls, transport)
+    print("the ADT feed ...", file=sys.stderr, flush=True)
+    feed_args = bench_feed.parser().parse_args([])
+    if options.quick:
+        feed_args.patients, feed_args.walls_units = 60, 4
+    feed = bench_feed.run(feed_args)
+    results = headline(fanout, append, replay, faults, calls, transport, feed)
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     details = {
@@ -235,12 +266,15 @@ def main() -> int:
         **faults,
         "calls": calls,
         "transport": transport,
+        "feed": feed,
         "quick": options.quick,
     }
     (OUT / "details.json").write_text(json.dumps(details, indent=2) + "\n")
     print(table(results, fanout))
     print()
     print(bench_login_flood.table(faults["login_flood"]))
+    print()
+    print(bench_feed.table(feed))
     ours = fanout["unitboard"]
     broken = ours["misses"] or ours["duplicates"] or ours["gaps"] or ours["errors"]
     storm = faults["reconnect"]["headline"]
@@ -248,6 +282,7 @@ def main() -> int:
     broken = broken or faults["redis_frozen"]["unitboard"]["redis_frozen"]["failed"]
     broken = broken or results["scheduler_missed_or_doubled"]
     broken = broken or results["transport_jobs_not_completed"]
+    broken = broken or results["feed_failed"]
     return 1 if broken else 0
 
 
