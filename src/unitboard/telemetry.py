@@ -208,9 +208,10 @@ class RuntimeCollector(Collector):
             "The last position of the event log this process's board shows.",
             runtime.projection.position,
         )
-        yield _counter(
-            "unitboard_log_write_failures",
-            "Writes to the event log that failed (a full disk, a database away).",
+        yield _gauge(
+            "unitboard_log_write_failures_in_a_row",
+            "Writes to the event log that failed since the last one that got through (a full "
+            "disk, a database away); 0 once writes succeed again.",
             runtime.write_health.failures,
         )
         yield _quantiles(

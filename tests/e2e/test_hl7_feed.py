@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 from e2e_support import Api, Server, create_token, free_port, fresh_postgres_database, run_cli
+from fault_support import PausableProxy, wait_until
+from sqlalchemy.engine import make_url
 
 from hospital import LAYOUT
 
@@ -439,6 +441,34 @@ def test_a_message_sent_again_gets_the_same_ack_and_records_nothing(
     assert api.bed("4W", "4W-403-A")["encounter_id"] == "E50"
 
 
+def a03(control: str, encounter: str, mrn: str) -> str:
+    """A discharge of `encounter`."""
+    return (
+        f"MSH|^~\\&|EPIC|RIVERSIDE|UNITBOARD|RIVERSIDE|20261201120000||ADT^A03^ADT_A03|{control}"
+        "|P|2.5.1|||||USA|UNICODE UTF-8\r"
+        "EVN|A03|20261201120000\r"
+        f"PID|1||{mrn}^^^RIVERSIDE^MR||Okafor^Chidi^^^^^L||19500402|F\r"
+        f"PV1|1|I|FLOW^104^A||||1234^House^Gregory^^^Dr.||||||||||||{encounter}"
+        "|||||||||||||||||||||||||20261201115500\r"
+    )
+
+
+def test_a_message_sent_again_after_the_board_moved_on_gets_its_first_ack(
+    feed: tuple[Server, int, Api],
+) -> None:
+    """An engine that never saw the A01's ACK resends it after the discharge went through:
+    the first answer stands (AA), and nothing is recorded again."""
+    server, port, api = feed
+    admit = a01("AGAIN-1", "E87", "M87", "Okafor", "Chidi", "FLOW^104^A")
+    with Mllp(port) as mllp:
+        assert msa(mllp.send(admit)) == ("AA", "AGAIN-1")
+        assert msa(mllp.send(a03("AGAIN-2", "E87", "M87"))) == ("AA", "AGAIN-2")
+        head = api.last_position()
+        assert msa(mllp.send(admit)) == ("AA", "AGAIN-1")
+    assert api.last_position() == head
+    assert api.bed("FLOW", "FLOW-104-A")["encounter_id"] is None
+
+
 @pytest.mark.parametrize(
     ("message", "named", "next_bed"),
     [
@@ -684,3 +714,48 @@ def test_the_demo_with_adt_sends_its_activity_through_the_feed(tmp_path: Path) -
     finally:
         server.stop()
     server.assert_no_server_errors()
+
+
+def test_a_feed_whose_database_hangs_sends_no_ack_and_the_message_sent_again_counts_once(
+    tmp_path: Path,
+) -> None:
+    """PostgreSQL stops answering (a proxy that holds every byte): the message gets no ACK
+    at all, so the engine keeps it queued and sends it again, where an AE would park it for
+    a person. Once the database answers, the message sent again is applied, once."""
+    url, drop = fresh_postgres_database()
+    parsed = make_url(url)
+    proxy = PausableProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+    proxy.start()
+    proxied = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
+    server, port = feed_server(proxied, tmp_path)
+    try:
+        api = Api(server, create_token(url, "integration"))
+        head = api.last_position()
+        admit = a01("HUNG-1", "E88", "M88", "Okafor", "Chidi", "FLOW^103^A")
+        proxy.pause()
+        with Mllp(port, timeout=30) as mllp:
+            mllp.send_bytes(START_BLOCK + admit.encode() + END_BLOCK)
+            assert mllp.closed_by_server(within=25), "an ACK (or nothing) while the log hung"
+        proxy.resume()
+
+        def sent_again() -> bool:
+            try:
+                with Mllp(port, timeout=30) as again:
+                    return msa(again.send(admit)) == ("AA", "HUNG-1")
+            except ConnectionError:  # no ACK yet: the engine waits and sends it again
+                return False
+
+        acked = wait_until(sent_again, 30, step=1.0)
+        assert acked, "the message sent again was not applied once the database answered"
+        recorded = [e for e in api.events(after=head)["events"] if e["stream_id"] == "stay-E88"]
+        assert [e["type"] for e in recorded] == [
+            "AdmissionRequested",
+            "BedAssigned",
+            "PatientArrived",
+        ]
+        assert api.bed("FLOW", "FLOW-103-A")["encounter_id"] == "E88"
+    finally:
+        proxy.resume()
+        server.stop()
+        proxy.stop()
+        drop()

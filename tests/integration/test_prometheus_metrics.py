@@ -43,7 +43,7 @@ FAMILIES = {
     "unitboard_scheduler_firings": "counter",
     "unitboard_scheduler_lateness_seconds": "gauge",
     "unitboard_projection_position": "gauge",
-    "unitboard_log_write_failures": "counter",
+    "unitboard_log_write_failures_in_a_row": "gauge",
     "unitboard_transport_jobs_open": "gauge",
     "unitboard_transport_jobs_late": "gauge",
     "unitboard_transporters_available": "gauge",
@@ -157,7 +157,7 @@ async def test_metrics_parse_as_prometheus_text_with_every_family(first: Served)
     assert scrape("unitboard_screens_connected") == summary["screens"] == 0
     assert scrape("unitboard_event_feed_subscribers") == 0
     assert scrape("unitboard_scheduler_leading") in (0, 1)
-    assert scrape("unitboard_log_write_failures_total") == 0
+    assert scrape("unitboard_log_write_failures_in_a_row") == 0
     assert scrape("unitboard_transport_jobs_open") == summary["transport"]["open"] == 0
     assert scrape("unitboard_orders_awaiting_cosign") == summary["orders"]["awaiting_cosign"]
     assert scrape("process_resident_memory_bytes") > 10_000_000

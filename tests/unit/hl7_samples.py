@@ -100,6 +100,7 @@ def pv1(
     patient_class: str = "I",
     vip: str = "",
     discharged: str = "",
+    prior: str = "",
 ) -> str:
     return segment(
         "PV1",
@@ -108,6 +109,7 @@ def pv1(
             2: patient_class,
             3: location,
             4: "E" if admit_source == "7" else "R",
+            6: prior,
             7: attending,
             10: "MED",
             14: admit_source,
@@ -119,6 +121,11 @@ def pv1(
             45: discharged,
         },
     )
+
+
+def pd1(protection: str) -> str:
+    """PD1 with PD1-12 (protection indicator): Y, N, or '""' (HL7 null)."""
+    return segment("PD1", {12: protection})
 
 
 def npu(bed: str, status: str) -> str:

@@ -27,6 +27,7 @@ from hl7_samples import (
     msh,
     names,
     npu,
+    pd1,
     pid,
     pv1,
     run,
@@ -43,6 +44,7 @@ from unitboard.domain.layout.commands import LoadLayout
 from unitboard.domain.stays.state import Stays
 from unitboard.integrations.hl7.adt import COMMANDS, Plan, Refused, Unsupported, plan
 from unitboard.integrations.hl7.message import Unparseable, parse, text
+from unitboard.integrations.hl7.refusals import APPLICATION_ERROR, REQUIRED_FIELD_MISSING
 
 MRN = "000123456"
 
@@ -131,6 +133,32 @@ def test_a01_for_a_pending_admission_assigns_the_bed_and_marks_the_arrival() -> 
     run(state, planned(state, other))
     assert state[Stays].stay("E100").bed_id == "4W-402-A"
     assert state[Stays].stay("E200").bed_id == "4W-404-A"
+
+
+def test_a01_for_a_pending_admission_applies_a_confidentiality_set_since() -> None:
+    state = given(reserved("E100", "4W-402-A", mrn=MRN))
+    arrive = planned(state, adt("A01", pid(), pd1("Y"), pv1("E100", "4W^402^A")))
+    assert arrive.steps == [
+        ("UpdatePatient", {"encounter_id": "E100", "confidential": True}),
+        ("MarkArrived", {"encounter_id": "E100"}),
+    ]
+    run(state, arrive)
+    stay = state[Stays].stay("E100")
+    assert (stay.status, stay.confidential) == ("admitted", True)
+
+
+def test_a01_for_a_pending_admission_clears_confidentiality_only_when_told() -> None:
+    def arrival(*body: str) -> list[str]:
+        state = given(reserved("E100", "4W-402-A", mrn=MRN, confidential=True))
+        return names(planned(state, adt("A01", pid(), *body)))
+
+    assert arrival(pv1("E100", "4W^402^A")) == ["MarkArrived"]
+    assert arrival(pd1("N"), pv1("E100", "4W^403^A")) == [
+        "UpdatePatient",
+        "AssignBed",
+        "MarkArrived",
+    ]
+    assert arrival(pd1("Y"), pv1("E100", "4W^402^A")) == ["MarkArrived"]
 
 
 def test_a01_without_a_bed_requests_the_admission_to_the_unit() -> None:
@@ -332,6 +360,58 @@ def test_a08_updates_only_what_changed_and_again_gives_no_steps() -> None:
     assert planned(state, a08).steps == []
 
 
+@pytest.mark.parametrize(
+    ("before", "body", "after"),
+    [
+        (False, [pd1("Y")], True),
+        (False, [], False),
+        (True, [pd1("N")], False),
+        (True, [pd1('""')], False),
+        (True, [], True),
+        (True, [pd1("")], True),
+    ],
+)
+def test_a08_sets_confidentiality_and_clears_it_only_when_told(
+    before: bool, body: list[str], after: bool
+) -> None:
+    state = given(admitted("E100", "4W-401-A", mrn=MRN, confidential=before))
+    update = planned(state, adt("A08", pid(), *body, pv1("E100", "4W^401^A", attending="")))
+    run(state, update)
+    assert state[Stays].stay("E100").confidential is after
+    assert planned(state, adt("A08", pid(), *body, pv1("E100", "4W^401^A"))).steps == [
+        ("UpdatePatient", {"encounter_id": "E100", "attending": "Dr. Adeyemi"})
+    ]
+
+
+def test_a08_reads_the_vip_indicator_as_confidential_and_n_as_not() -> None:
+    state = given(ours("E100", "4W-401-A"))
+    vip = planned(state, adt("A08", pid(), pv1("E100", "4W^401^A", vip="VIP")))
+    assert data(vip, "UpdatePatient")["confidential"] is True
+    run(state, vip)
+    no_longer = planned(state, adt("A08", pid(), pv1("E100", "4W^401^A", vip="N")))
+    assert data(no_longer, "UpdatePatient")["confidential"] is False
+
+
+def test_a08_leaving_fields_out_changes_none_of_them() -> None:
+    state = given(ours("E100", "4W-401-A", sex="M", family_name="Lefèvre", given_name="Zoë"))
+    left_out = pid(name="^", birth="", sex="")
+    assert planned(state, adt("A08", left_out, pv1("E100", "4W^401^A", attending=""))).steps == []
+    unknown = planned(state, adt("A08", pid(sex='""'), pv1("E100", "4W^401^A", attending="")))
+    assert unknown.steps == [("UpdatePatient", {"encounter_id": "E100", "sex": "U"})]
+    run(state, unknown)
+    stay = state[Stays].stay("E100")
+    assert (stay.sex, stay.display_name, stay.birth_date.isoformat()) == (
+        "U",
+        "Lefèvre, Zoë",
+        "1950-04-02",
+    )
+
+
+def test_a08_with_only_one_of_the_names_is_refused_naming_the_other() -> None:
+    state = given(ours("E100", "4W-401-A"))
+    refused(state, adt("A08", pid(given=""), pv1("E100", "4W^401^A")), "101", "PID-5.2")
+
+
 def test_a08_with_another_mrn_for_the_encounter_is_refused() -> None:
     state = given(ours("E100", "4W-401-A"))
     refused(state, adt("A08", pid(mrn="999"), pv1("E100", "4W^401^A")), "205", "another patient")
@@ -388,6 +468,24 @@ def test_a12_after_the_move_brings_the_patient_back_to_the_bed_in_pv1_3() -> Non
     assert planned(state, adt("A12", pid(), pv1("E100", "4W^401^A"))).steps == []
 
 
+def test_a12_with_pv1_3_the_current_bed_and_pv1_6_another_is_refused_as_the_other_way() -> None:
+    state = given(ours("E100", "4W-401-A"))
+    run(state, planned(state, adt("A02", pid(), pv1("E100", "4W^403^A"))))
+
+    other_way = adt("A12", pid(), pv1("E100", "4W^403^A", prior="4W^401^A"))
+    said = refused(state, other_way, APPLICATION_ERROR, "HL7 2.5", "PV1-3", "4W-401-A")
+    assert "returns to" in said
+
+    hl7_way = planned(state, adt("A12", pid(), pv1("E100", "4W^401^A", prior="4W^403^A")))
+    assert names(hl7_way) == ["MovePatient"]
+
+
+def test_a12_naming_the_pending_transfers_bed_in_pv1_6_cancels_the_transfer() -> None:
+    state = given(ours("E100", "4W-401-A"), transfer_requested("E100", "ICU"))
+    cancel = planned(state, adt("A12", pid(), pv1("E100", "4W^401^A", prior="ICU^3^A")))
+    assert names(cancel) == ["CancelTransfer"]
+
+
 # -- A17 swap --------------------------------------------------------------------------------
 
 
@@ -411,10 +509,22 @@ def test_a17_swaps_the_two_patients_and_again_gives_no_steps() -> None:
     assert planned(state, swap_message()).steps == []
 
 
-def test_a17_with_locations_left_out_swaps_as_the_board_has_them() -> None:
+def test_a17_sent_twice_with_a_new_control_id_swaps_once() -> None:
+    state = given(ours("E100", "4W-403-A"), admitted("E200", "4W-403-B", mrn="M2"))
+    body = (pid(), pv1("E100", "4W^403^B"), pid(mrn="M2"), pv1("E200", "4W^403^A"))
+    run(state, planned(state, adt("A17", *body, control="SWAP-1")))
+    assert planned(state, adt("A17", *body, control="SWAP-2")).steps == []
+    assert state[Stays].stay("E100").bed_id == "4W-403-B"
+    assert state[Stays].stay("E200").bed_id == "4W-403-A"
+
+
+def test_a17_with_only_the_unit_in_pv1_3_is_refused_as_it_could_swap_them_back() -> None:
     state = given(ours("E100", "4W-403-A"), admitted("E200", "4W-403-B", mrn="M2"))
     raw = adt("A17", pid(), pv1("E100", "4W"), pid(mrn="M2"), pv1("E200", "4W"))
-    assert names(planned(state, raw)) == ["SwapBeds"]
+    refused(state, raw, REQUIRED_FIELD_MISSING, "A17", "PV1-3")
+    run(state, planned(state, swap_message()))
+    refused(state, raw, REQUIRED_FIELD_MISSING, "A17", "PV1-3")
+    assert state[Stays].stay("E100").bed_id == "4W-403-B"
 
 
 def test_a17_with_one_group_or_beds_the_board_does_not_show_is_refused() -> None:
@@ -433,7 +543,13 @@ def test_a17_with_one_group_or_beds_the_board_does_not_show_is_refused() -> None
         ([dirty("4W-402-A")], "H", [], "dirty"),
         ([dirty("4W-402-A")], "U", ["StartCleaning", "MarkBedClean"], "clean"),
         ([], "U", [], "clean"),
-        ([blocked("4W-402-A")], "U", ["UnblockBed"], "clean"),
+        ([blocked("4W-402-A", "Closed in the EHR (A20)")], "U", ["UnblockBed"], "clean"),
+        (
+            [blocked("4W-402-A", "Isolated, per the EHR (A20)", kind="isolation")],
+            "U",
+            ["UnblockBed"],
+            "clean",
+        ),
         ([], "C", ["BlockBed"], "blocked"),
         ([blocked("4W-402-A", "staffing")], "C", [], "blocked"),
         ([], "K", ["BlockBed"], "contaminated"),
@@ -469,8 +585,24 @@ def test_a20_blocks_say_why_in_words() -> None:
 def test_a20_for_an_occupied_bed_or_an_unknown_status_is_refused() -> None:
     state = given(ours("E100", "4W-402-A"))
     refused(state, adt("A20", npu("4W^402^A", "U")), "207", "4W-402-A", "A02 or A03")
-    refused(state, adt("A20", npu("4W^401^A", "O")), "103", "'O'", "table 0116")
+    refused(state, adt("A20", npu("4W^401^A", "X")), "103", "'X'", "table 0116")
     refused(state, adt("A20", npu("4W^401", "U")), "101", "NPU-1")
+
+
+def test_a20_o_for_a_bed_the_board_shows_occupied_gives_no_steps_and_else_is_refused() -> None:
+    state = given(ours("E100", "4W-402-A"))
+    assert planned(state, adt("A20", npu("4W^402^A", "O"))).steps == []
+    refused(state, adt("A20", npu("4W^401^A", "O")), APPLICATION_ERROR, "4W-401-A", "no patient")
+
+
+@pytest.mark.parametrize("code", ["U", "H"])
+def test_a20_does_not_reopen_a_bed_closed_at_unitboard(code: str) -> None:
+    state = given(blocked("4W-402-A", "staffing"))
+    said = refused(
+        state, adt("A20", npu("4W^402^A", code)), APPLICATION_ERROR, "4W-402-A", "staffing"
+    )
+    assert "closed at unitboard" in said and "reopened at unitboard" in said
+    assert state[Beds].bed("4W-402-A").blocked is not None
 
 
 def test_a20_u_for_a_bed_cleaned_since_gives_no_steps() -> None:
@@ -492,6 +624,33 @@ def test_pid_8_maps_to_the_boards_sex(code: str, sex: str) -> None:
 
 def test_pid_8_outside_table_0001_is_refused() -> None:
     refused(given(), adt("A01", pid(sex="Z"), pv1("E100", "4W^401^A")), "103", "PID-8", "'Z'")
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "chosen"),
+    [
+        ("999-99-9999^^^SSA^SS~12345^^^H^PI", "12345"),
+        ("P1^^^H^PT~I1^^^H^PI~M1^^^H^MR", "M1"),
+        ("N1^^^H^MRN~P1^^^H^PT", "P1"),
+        ("D1^^^DMV^DL~N1^^^H^MRN", "N1"),
+        ("999-99-9999^^^SSA^SS~U1^^^H", "U1"),
+    ],
+)
+def test_pid_3_prefers_mr_then_pi_pt_mrn_then_no_type_and_never_a_personal_id(
+    identifiers: str, chosen: str
+) -> None:
+    admit = planned(given(), adt("A01", pid(identifiers=identifiers), pv1("E100", "4W^401^A")))
+    assert data(admit, "RequestAdmission")["mrn"] == chosen
+
+
+@pytest.mark.parametrize(
+    "identifiers",
+    ["999-99-9999^^^SSA^SS", "D1^^^DMV^DL~P9^^^USA^PPN~N1^^^X^NI~H1^^^X^NH~B1^^^X^SB~R1^^^X^PRC"],
+)
+def test_pid_3_with_only_personal_ids_is_refused_as_having_no_mrn(identifiers: str) -> None:
+    raw = adt("A01", pid(identifiers=identifiers), pv1("E100", "4W^401^A"))
+    said = refused(given(), raw, REQUIRED_FIELD_MISSING, "PID-3", "no medical record number")
+    assert "999-99-9999" not in said
 
 
 def test_pid_3_takes_the_mr_identifier_else_the_first() -> None:

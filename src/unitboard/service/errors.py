@@ -21,3 +21,7 @@ class Conflict(DomainError):
     """A concurrent change or a reused idempotency key refused it."""
 
     code = "conflict"
+
+
+class KeyReused(Conflict):
+    """The idempotency key was used before for a different request."""

@@ -26,7 +26,7 @@ from unitboard.domain.hospital import Hospital, Recorded, decide, fold
 from unitboard.domain.roles import role_label
 from unitboard.domain.together import decide_together
 from unitboard.service.auth import Actor
-from unitboard.service.errors import Conflict, Forbidden, InputError
+from unitboard.service.errors import Conflict, Forbidden, InputError, KeyReused
 from unitboard.service.people import StaffDirectory
 from unitboard.service.scope import check_scope
 from unitboard.service.validation import describe
@@ -160,7 +160,10 @@ class CommandService:
             outcome = "failed"
             raise
         finally:
-            self._observed(name, outcome, time.perf_counter() - started)
+            # Counted as the commands it ran (none, when the plan itself was refused).
+            seconds = time.perf_counter() - started
+            for command_name in metadata.get("commands", ()):
+                self._observed(command_name, outcome, seconds)
 
     def _decide_and_append(
         self,
@@ -232,7 +235,7 @@ class CommandService:
                 self._catch_up()
                 continue
             except IdempotencyConflict:
-                raise Conflict(_REUSED_KEY) from None
+                raise KeyReused(_REUSED_KEY) from None
             if appended.replayed:
                 self._catch_up()
             else:
@@ -244,7 +247,7 @@ class CommandService:
         try:
             return self.log.answer_for(key, digest)
         except IdempotencyConflict:
-            raise Conflict(_REUSED_KEY) from None
+            raise KeyReused(_REUSED_KEY) from None
 
     def _catch_up(self) -> None:
         missed = self.log.read(after=self.state.position, limit=100_000)

@@ -31,7 +31,9 @@ from unitboard.integrations.hl7.fields import (
     Location,
     attending,
     bed_of,
+    carried,
     confidential,
+    confidentiality,
     encounter_id,
     location,
     mrn,
@@ -238,9 +240,20 @@ def admit(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
             f"Encounter {encounter} is waiting for a bed; the A01 needs the bed in PV1-3.",
             REQUIRED_FIELD_MISSING,
         )
-    steps = [] if stay.reserved_bed_id == bed_id else [("AssignBed", assignment(encounter, bed_id))]
+    steps = protection(message, pv1, stay)
+    if stay.reserved_bed_id != bed_id:
+        steps.append(("AssignBed", assignment(encounter, bed_id)))
     steps.append(("MarkArrived", {"encounter_id": encounter}))
     return steps, f"{encounter} arrives in bed {bed_id}"
+
+
+def protection(message: hl7.Message, pv1: hl7.Segment | None, stay: Stay) -> list[Step]:
+    """An UpdatePatient when the message says the patient is (or no longer is) confidential
+    and the board says otherwise; nothing when the message leaves it out."""
+    wanted = confidentiality(message, pv1)
+    if wanted is None or wanted == stay.confidential:
+        return []
+    return [("UpdatePatient", {"encounter_id": stay.encounter_id, "confidential": wanted})]
 
 
 def assignment(encounter: str, bed_id: str) -> dict[str, Any]:
@@ -350,26 +363,27 @@ def discharge(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
     return [("DischargePatient", {"encounter_id": encounter})], f"discharge {encounter}{at}"
 
 
-UPDATED = ("family_name", "given_name", "birth_date", "sex")
-
-
 def update(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
-    """A08: the patient's names, date of birth, sex and attending, those that changed."""
+    """A08: the patient's names, date of birth, sex, attending and confidentiality, those the
+    message carries and that changed; a field left out changes nothing."""
     pid, pv1 = first(message, "PID"), first(message, "PV1")
     encounter = encounter_id(pv1)
     stay = known_stay(state, encounter, "A08 update")
-    who = patient(pid)
-    same_patient(stay, who["mrn"])
+    same_patient(stay, mrn(pid))
     now = {
         "family_name": stay.family_name,
         "given_name": stay.given_name,
         "birth_date": stay.birth_date.isoformat(),
         "sex": stay.sex,
         "attending": stay.attending,
+        "confidential": stay.confidential,
     }
-    wanted = {key: who[key] for key in UPDATED}
+    wanted = carried(pid)
     if segment_text(pv1, "7.1") or segment_text(pv1, "7.2.1"):
         wanted["attending"] = attending(pv1)
+    protected = confidentiality(message, pv1)
+    if protected is not None:
+        wanted["confidential"] = protected
     changes = {key: value for key, value in wanted.items() if now[key] != value}
     if not changes:
         return [], f"{encounter} already reads as the A08 says"
@@ -406,6 +420,7 @@ def cancel_transfer(message: hl7.Message, state: Hospital) -> tuple[list[Step], 
     stay = known_stay(state, encounter, "A12 cancel transfer")
     same_patient(stay, mrn(first(message, "PID")))
     in_a_bed(stay, "A12 cancel transfer")
+    other_convention(state, stay, where, prior_bed(state, pv1))
     reason = "Transfer cancelled in the EHR (A12)"
     steps: list[Step] = []
     if stay.transfer_to_unit_id is not None:
@@ -417,6 +432,36 @@ def cancel_transfer(message: hl7.Message, state: Hospital) -> tuple[list[Step], 
         return [], f"{encounter} is already back in bed {bed_id}"
     steps += move_to(state, stay, bed_id, reason, cancelled=bool(steps))
     return steps, f"move {encounter} back to bed {bed_id}"
+
+
+def other_convention(state: Hospital, stay: Stay, where: Location, prior: str | None) -> None:
+    """Refuses an A12 written the other way round: PV1-3 naming the bed the patient is in now
+    and PV1-6 another bed reads as "back to PV1-6" in that convention, and as "already back"
+    in HL7's, so answering AA would leave the patient where the EHR says they are not. A bed
+    in PV1-6 in the unit of the board's pending transfer is HL7's reading (the transfer is
+    cancelled before the move)."""
+    if where.bed_id != stay.bed_id or prior in (None, stay.bed_id):
+        return
+    if stay.transfer_to_unit_id == state[Beds].beds[prior].unit_id:
+        return
+    raise Refused(
+        f"The A12 names bed {stay.bed_id}, where encounter {stay.encounter_id} is now, in "
+        f"PV1-3 and bed {prior} in PV1-6; per HL7 2.5, PV1-3 holds the location the patient "
+        "returns to and PV1-6 the location of the transfer being cancelled. To bring the "
+        f"patient back to bed {prior}, send the A12 with bed {prior} in PV1-3.",
+        APPLICATION_ERROR,
+    )
+
+
+def prior_bed(state: Hospital, pv1: hl7.Segment | None) -> str | None:
+    """PV1-6 (prior patient location) as a bed of the layout; None when it names no bed, or
+    a place the layout does not have (it is only read to catch the other A12 convention)."""
+    if not segment_text(pv1, "6.1"):
+        return None
+    try:
+        return location(state, pv1, "6", "PV1-6").bed_id
+    except Refused:
+        return None
 
 
 def cancel_discharge(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
@@ -440,23 +485,24 @@ def cancel_discharge(message: hl7.Message, state: Hospital) -> tuple[list[Step],
 
 def swap(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
     """A17: two PID/PV1 groups, each patient with the bed they move to in PV1-3 (the other's
-    bed until now)."""
+    bed until now). Each PV1-3 must name the bed: with only the unit, a resent A17 could not
+    be told from a new one and would swap the patients back."""
     pids, pv1s = segments(message, "PID"), segments(message, "PV1")
     if len(pids) < 2 or len(pv1s) < 2:
         raise Refused(
             "An A17 swap needs two PID/PV1 groups, one for each patient.", REQUIRED_FIELD_MISSING
         )
-    pairs: list[tuple[Stay, str | None]] = []
+    pairs: list[tuple[Stay, str]] = []
     for pid, pv1 in zip(pids[:2], pv1s[:2], strict=True):
         stay = known_stay(state, encounter_id(pv1), "A17 swap")
         same_patient(stay, mrn(pid))
         in_a_bed(stay, "A17 swap")
-        pairs.append((stay, location(state, pv1, "3", "PV1-3").bed_id))
+        pairs.append((stay, bed_of(visit_location(state, pv1), "An A17 swap")))
     (one, one_to), (two, two_to) = pairs
     ids = f"{one.encounter_id} and {two.encounter_id}"
     if (one.bed_id, two.bed_id) == (one_to, two_to):
         return [], f"{ids} are already swapped"
-    if one_to not in (None, two.bed_id) or two_to not in (None, one.bed_id):
+    if one_to != two.bed_id or two_to != one.bed_id:
         raise Refused(
             f"The A17 swaps {ids} into beds {one_to} and {two_to}, but the board has them in "
             f"beds {one.bed_id} and {two.bed_id}; send A02 transfers instead.",
@@ -474,6 +520,10 @@ BLOCKS: dict[str, tuple[BlockKind, str, frozenset[BlockKind]]] = {
 }
 """HL7 table 0116. K is blocked as contaminated: the board shows that bed as K again (FHIR,
 the wall), and lifting the block asks for a terminal clean as an isolation block does."""
+
+FEED_REASONS = frozenset(reason for _, reason, _ in BLOCKS.values())
+"""The reasons the feed writes when it blocks a bed: a block with another reason was set by
+a person at unitboard (maintenance, staffing, ...) and the feed does not lift it."""
 
 
 def bed_status(message: hl7.Message, state: Hospital) -> tuple[list[Step], str]:
@@ -500,16 +550,24 @@ def bed_steps(bed: Bed, code: str) -> list[Step]:
         if bed.blocked is not None and bed.blocked.kind in showing:
             return []
         return [("BlockBed", {**one, "reason": reason, "kind": kind})]
+    if code == "O":
+        return occupied(bed)
     if code not in ("H", "U"):
         raise Refused(
-            f"NPU-2 (bed status) is {code!r}; unitboard takes H, U, C, K and I (HL7 table "
-            "0116); an occupied bed follows from the admissions and transfers.",
+            f"NPU-2 (bed status) is {code!r}; unitboard takes H, U, O, C, K and I (HL7 table "
+            "0116).",
             TABLE_VALUE_NOT_FOUND,
         )
     if bed.occupancy == "occupied":
         raise Refused(
             f"Bed {bed.bed_id} has a patient on the board; send the A02 or A03 that moves them "
             "out first.",
+            APPLICATION_ERROR,
+        )
+    if bed.blocked is not None and bed.blocked.reason not in FEED_REASONS:
+        raise Refused(
+            f"Bed {bed.bed_id} was closed at unitboard ({bed.blocked.reason}), not by the EHR; "
+            "it is reopened at unitboard, by the person who closed it or the charge nurse.",
             APPLICATION_ERROR,
         )
     steps: list[Step] = [("UnblockBed", one)] if bed.blocked is not None else []
@@ -520,6 +578,19 @@ def bed_steps(bed: Bed, code: str) -> list[Step]:
     if code == "U" and bed.cleanliness != "clean":
         steps.append(("MarkBedClean", one))
     return steps
+
+
+def occupied(bed: Bed) -> list[Step]:
+    """A20 O: the board shows a bed occupied from the admissions and transfers, so an O for
+    an occupied bed needs nothing; for an empty one the message that put a patient there is
+    missing."""
+    if bed.occupancy == "occupied":
+        return []
+    raise Refused(
+        f"Bed {bed.bed_id} has no patient on the board, so it cannot be occupied (O); send the "
+        "A01 or A02 that puts the patient in it.",
+        APPLICATION_ERROR,
+    )
 
 
 EVENTS: dict[str, Handler] = {

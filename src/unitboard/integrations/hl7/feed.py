@@ -4,14 +4,23 @@ integration role, one ACK out.
 The ACK goes out only after the commands are durable in the log (AA), or once nothing was
 recorded (AE for a rule's refusal, AR for what cannot be read or is not supported). MSH-10,
 the sender's control id, is the idempotency key: a message sent again gets the same ACK and
-records nothing, so an interface engine may resend whatever it did not see acknowledged."""
+records nothing, so an interface engine may resend whatever it did not see acknowledged.
+
+When the database does not answer, there is no ACK at all: `receive` raises, the listener
+closes the connection, and the engine sends the message again (queued, as engines do for a
+message never answered), where an AE would park it in an error queue for a person.
+
+Reading a message (python-hl7, pure Python) costs about a millisecond per kilobyte, so it
+is done off the event loop, as is everything else but the wait for the writer."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 import hl7
 
@@ -21,18 +30,18 @@ from unitboard.domain.hospital import Hospital
 from unitboard.integrations.hl7 import adt
 from unitboard.integrations.hl7.ack import acknowledgement
 from unitboard.integrations.hl7.message import Unparseable, parse, text
+from unitboard.integrations.hl7.refusals import DUPLICATE_KEY
 from unitboard.service.auth import Actor
+from unitboard.service.errors import KeyReused
 from unitboard.service.handler import Step
-from unitboard.store.faults import LogUnreachable, OutcomeUnknown
 
 if TYPE_CHECKING:
     from unitboard.runtime import Runtime
 
 log = logging.getLogger(__name__)
 Code = Literal["AA", "AE", "AR"]
-
-
 ACTOR_PREFIX = "hl7:"
+NOTHING_RECORDED = "Nothing from this message was recorded."
 
 
 def sender(facility: str) -> Actor:
@@ -46,15 +55,24 @@ def by_feed(actor: object) -> bool:
     return isinstance(actor, str) and actor.startswith(ACTOR_PREFIX)
 
 
-NOTHING_RECORDED = "Nothing from this message was recorded."
-UNREACHABLE = (
-    "unitboard could not record this message: its database did not answer. Nothing was "
-    "recorded; send the message again."
-)
-UNKNOWN = (
-    "unitboard could not confirm this message was recorded: its database stopped answering "
-    "while it was written. Send it again with the same MSH-10; it will not be recorded twice."
-)
+@dataclass(frozen=True)
+class Answer:
+    """A message answered without touching the log (it could not be read, say)."""
+
+    event: str
+    code: Code
+    ack: str
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A message read and ready to apply: what the log will keep beside its events."""
+
+    message: hl7.Message
+    event: str
+    key: str
+    content: str
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 class Hl7Feed:
@@ -64,59 +82,84 @@ class Hl7Feed:
         self.runtime = runtime
 
     async def receive(self, raw: bytes, peer: str) -> str:
-        """The ACK for `raw`; never raises for anything a sender may send."""
+        """The ACK for `raw`, whatever a sender sends; raises only when the database does
+        not answer (a StorageFault), so that no ACK goes out and the message comes again."""
         started = time.perf_counter()
-        event = "unknown"
-        try:
-            message = parse(raw)
-            event = message_type(message)
-            code, answer = await self._apply(message, event)
-        except Unparseable as reason:
-            code, answer = "AR", acknowledgement(raw, "AR", reason.text, "102")
-        except adt.Unsupported as reason:
-            code, answer = "AR", acknowledgement(raw, "AR", reason.text, reason.error_code)
+        read = await asyncio.to_thread(read_message, raw)
+        if isinstance(read, Answer):
+            event, code, ack = read.event, read.code, read.ack
+        else:
+            event = read.event
+            code, ack = await self._apply(read)
         telemetry.count_hl7_message(event, code)
         telemetry.observe_hl7_seconds(event, time.perf_counter() - started)
-        log.info("%s from %s: %s", event, peer, code)
-        return answer
+        return ack
 
-    async def _apply(self, message: hl7.Message, event: str) -> tuple[Code, str]:
-        control_id = text(message, "MSH.10")
-        if not control_id:
-            why = "MSH-10 (the message control id) is empty: every message needs its own."
-            return "AR", acknowledgement(message, "AR", why, "101")
+    async def _apply(self, ready: Ready) -> tuple[Code, str]:
+        message = ready.message
 
         def plan(state: Hospital) -> list[Step]:
             return list(adt.plan(message, state).steps)
 
-        details = {
-            "hl7_event": event,
-            "hl7_control_id": control_id,
-            "sending_application": text(message, "MSH.3"),
-            "sending_facility": text(message, "MSH.4"),
-        }
-        key = f"hl7:{details['sending_application']}:{details['sending_facility']}:{control_id}"
+        facility = ready.details["sending_facility"]
         service = self.runtime.service
         try:
             await self.runtime.write(
                 service.execute_together,
-                sender(details["sending_facility"]),
-                event,
+                sender(facility),
+                ready.event,
                 plan,
-                content_of(message),
-                key,
-                details,
+                ready.content,
+                ready.key,
+                ready.details,
             )
+        except adt.Unsupported as reason:
+            return "AR", acknowledgement(message, "AR", reason.text, reason.error_code)
         except adt.Refused as refusal:
             return "AE", acknowledgement(message, "AE", refusal.text, refusal.error_code)
+        except KeyReused:
+            why = (
+                f"MSH-10 {ready.details['hl7_control_id']} from "
+                f"{ready.details['sending_application']} at {facility} was used before for a "
+                f"different message; each message needs a control id of its own. "
+                f"{NOTHING_RECORDED}"
+            )
+            return "AE", acknowledgement(message, "AE", why, DUPLICATE_KEY)
         except DomainError as refusal:
             why = f"{refusal.message} {NOTHING_RECORDED}"
             return "AE", acknowledgement(message, "AE", why, error_code(refusal))
-        except OutcomeUnknown:
-            return "AE", acknowledgement(message, "AE", UNKNOWN, "207")
-        except LogUnreachable:
-            return "AE", acknowledgement(message, "AE", UNREACHABLE, "207")
         return "AA", acknowledgement(message, "AA")
+
+
+def read_message(raw: bytes) -> Answer | Ready:
+    """Read `raw` (off the event loop): an AR for what cannot be read, else what applying
+    it needs."""
+    try:
+        message = parse(raw)
+    except Unparseable as reason:
+        return Answer("unknown", "AR", acknowledgement(raw, "AR", reason.text, "102"))
+    event = message_type(message)
+    control_id = text(message, "MSH.10")
+    if not control_id:
+        why = "MSH-10 (the message control id) is empty: every message needs its own."
+        return Answer(event, "AR", acknowledgement(message, "AR", why, "101"))
+    application, facility = text(message, "MSH.3"), text(message, "MSH.4")
+    details = {
+        "hl7_event": event,
+        "hl7_control_id": control_id,
+        "sending_application": application,
+        "sending_facility": facility,
+    }
+    # When things happened, as the EHR says (the log records when it heard of them).
+    for name, path in (
+        ("hl7_event_occurred", "EVN.6"),
+        ("hl7_recorded", "EVN.2"),
+        ("hl7_discharged", "PV1.45"),
+    ):
+        if value := text(message, path):
+            details[name] = value
+    key = f"hl7:{application}:{facility}:{control_id}"
+    return Ready(message, event, key, content_of(message), details)
 
 
 def message_type(message: hl7.Message) -> str:

@@ -15,7 +15,14 @@ from unitboard.domain.beds.state import Beds
 from unitboard.domain.hospital import Hospital
 from unitboard.domain.layout.state import Layout
 from unitboard.domain.values import Sex, Source
-from unitboard.integrations.hl7.message import repetition_text, repetitions, segment_text, text
+from unitboard.integrations.hl7.message import (
+    NULL,
+    first,
+    repetition_text,
+    repetitions,
+    segment_text,
+    text,
+)
 from unitboard.integrations.hl7.refusals import (
     DATA_TYPE_ERROR,
     REQUIRED_FIELD_MISSING,
@@ -42,16 +49,33 @@ def required(value: str, what: str) -> str:
     return value
 
 
+MEDICAL_RECORD_TYPES = ("MR", "PI", "PT", "MRN")
+"""PID-3 identifier types (CX.5, HL7 table 0203) that name the patient's record at the
+hospital, the most telling first. Any other type (SS, DL, PPN, NI, NH, SB, PRC, ...) is a
+national or personal id, never taken as the MRN; an identifier with no type is taken after
+these, as many EHRs send the MRN alone."""
+
+
 def mrn(pid: hl7.Segment | None) -> str:
-    """PID-3: the identifier whose type (CX.5) is MR, else the first one given."""
+    """PID-3: the identifier of the first type of MEDICAL_RECORD_TYPES given, else the first
+    with no type code. A social security number or any other personal id is never the MRN:
+    a board keyed on one would show it and could merge two patients' records."""
     found = [
         (repetition_text(pid, "3.1", n), repetition_text(pid, "3.5", n).upper())
         for n in range(1, repetitions(pid, 3) + 1)
     ]
     found = [(value, kind) for value, kind in found if value]
-    medical_record = [value for value, kind in found if kind == "MR"]
-    chosen = medical_record or [value for value, _ in found]
-    return required(chosen[0] if chosen else "", "PID-3 (the patient's MRN)")
+    for wanted in (*MEDICAL_RECORD_TYPES, ""):
+        chosen = next((value for value, kind in found if kind == wanted), None)
+        if chosen is not None:
+            return chosen
+    if not found:
+        required("", "PID-3 (the patient's MRN)")
+    raise Refused(
+        "PID-3 has no medical record number (type MR, else PI, PT or MRN); unitboard does "
+        "not take a social security or other personal id as the MRN.",
+        REQUIRED_FIELD_MISSING,
+    )
 
 
 def names(pid: hl7.Segment | None) -> tuple[str, str]:
@@ -75,6 +99,7 @@ def hl7_date(value: str, what: str) -> dt.date:
 
 
 def sex(pid: hl7.Segment | None) -> Sex:
+    """PID-8 as the board's sex; empty or HL7 null ("") is unknown (U)."""
     code = segment_text(pid, "8").upper()
     if not code:
         return "U"
@@ -84,6 +109,37 @@ def sex(pid: hl7.Segment | None) -> Sex:
             TABLE_VALUE_NOT_FOUND,
         )
     return SEXES[code]
+
+
+def is_null(segment: hl7.Segment | None, path: str) -> bool:
+    """The field at `path` is HL7's explicit null (""): the sender says it is empty now,
+    which is not the same as leaving the field out."""
+    if segment is None:
+        return False
+    numbers = [int(part) for part in path.split(".")]
+    field, component, subcomponent = (numbers + [1, 1])[:3]
+    try:
+        value = segment.extract_field(1, field, 1, component, subcomponent)
+    except Exception:  # a path deeper than the field
+        return False
+    return str(value).strip() == NULL
+
+
+def carried(pid: hl7.Segment | None) -> dict[str, Any]:
+    """The patient's fields an update (A08) carries: a field left out (empty) means "no
+    change", so only those given are here. Names count when family or given is given (then
+    both are needed); PID-8 as HL7 null ("") says the sex is not known now, so it is U."""
+    found: dict[str, Any] = {}
+    count = max(repetitions(pid, 5), 1)
+    legal = next((n for n in range(1, count + 1) if repetition_text(pid, "5.7", n) == "L"), 1)
+    if repetition_text(pid, "5.1.1", legal) or repetition_text(pid, "5.2", legal):
+        found["family_name"], found["given_name"] = names(pid)
+    birth = segment_text(pid, "7")
+    if birth:
+        found["birth_date"] = hl7_date(birth, "PID-7").isoformat()
+    if segment_text(pid, "8") or is_null(pid, "8"):
+        found["sex"] = sex(pid)
+    return found
 
 
 def patient(pid: hl7.Segment | None) -> dict[str, Any]:
@@ -143,6 +199,23 @@ def confidential(message: hl7.Message, pv1: hl7.Segment | None) -> bool:
     if text(message, "PD1.12").upper() == "Y":
         return True
     return segment_text(pv1, "16.1").upper() not in ("", "N", "NO")
+
+
+NOT_CONFIDENTIAL = ("N", "NO")
+
+
+def confidentiality(message: hl7.Message, pv1: hl7.Segment | None) -> bool | None:
+    """What a message says of confidentiality after the admission: True as `confidential`
+    reads it; False only when PD1-12 or PV1-16 is given as N (or HL7 null ""), the sender
+    saying the patient is no longer protected; None when both are left out, which changes
+    nothing (a person may have set it at the board)."""
+    if confidential(message, pv1):
+        return True
+    pd1 = first(message, "PD1")
+    for segment, path in ((pd1, "12.1"), (pv1, "16.1")):
+        if segment_text(segment, path).upper() in NOT_CONFIDENTIAL or is_null(segment, path):
+            return False
+    return None
 
 
 def location(state: Hospital, place: hl7.Segment | None, path: str, what: str) -> Location:

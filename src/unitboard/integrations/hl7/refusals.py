@@ -4,6 +4,8 @@ each with its code from HL7 table 0357 for ERR-3."""
 
 from __future__ import annotations
 
+from unitboard.domain.errors import DomainError
+
 # HL7 table 0357 (message error condition codes) as the ACK's ERR-3 carries them.
 REQUIRED_FIELD_MISSING = "101"
 DATA_TYPE_ERROR = "102"
@@ -16,9 +18,12 @@ DUPLICATE_KEY = "205"
 APPLICATION_ERROR = "207"
 
 
-class Unsupported(Exception):
+class Unsupported(DomainError):
     """A message unitboard does not take (not ADT, an event it has no use for, a version
-    outside 2.3-2.8): the ACK is `AR`."""
+    outside 2.3-2.8): the ACK is `AR`. A refusal like the domain's, so the command service
+    treats it as one (a resent message's first answer still stands)."""
+
+    code = "unsupported"
 
     def __init__(self, text: str, error_code: str = UNSUPPORTED_EVENT) -> None:
         super().__init__(text)
@@ -26,10 +31,14 @@ class Unsupported(Exception):
         self.error_code = error_code
 
 
-class Refused(Exception):
+class Refused(DomainError):
     """A message unitboard takes but cannot apply as it stands (a required field missing,
     a place not in the layout, out of order): the ACK is `AE` with `text` and
-    `error_code` (HL7 table 0357)."""
+    `error_code` (HL7 table 0357). A refusal like the domain's: the command service
+    decides again on the log as it is before it refuses, and answers a resent message
+    with its first answer."""
+
+    code = "refused"
 
     def __init__(self, text: str, error_code: str = APPLICATION_ERROR) -> None:
         super().__init__(text)
