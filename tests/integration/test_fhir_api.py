@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from api_support import Api, People, Server, running_server
 from fhir.resources.R4B import get_fhir_model_class
-from test_transport_api import Api, People, Server
 
 from hospital import LAYOUT, admission
-from postgres_support import fresh_postgres_database
 
 MEDIA_TYPE = "application/fhir+json"
 SECRET_NAMES = ("Zyxwv", "Qorpl", "MRN-E3")
@@ -99,27 +97,8 @@ def board(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Board]:
     tmp = tmp_path_factory.mktemp("fhir")
-    layout = tmp / "layout.toml"
-    layout.write_text(LAYOUT)
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp}/fhir.db"
-    else:
-        url, drop = fresh_postgres_database("unitboard_fhir")
-    server = Server(url, layout, tmp / f"server-{uuid.uuid4().hex[:6]}.log")
-    people = None
-    try:
-        server.start()
-        people = People(url)
-        with httpx.Client(base_url=server.base_url, timeout=20) as http:
-            yield Board(server, http, people)
-    finally:
-        server.stop()
-        if people is not None:
-            people.close()
-        if drop is not None:
-            drop()
-    server.assert_no_errors()
+    with running_server(request.param, tmp, LAYOUT, "unitboard_fhir") as (server, http, people):
+        yield Board(server, http, people)
 
 
 # -- who may read -----------------------------------------------------------------------------

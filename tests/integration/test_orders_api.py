@@ -8,7 +8,6 @@ recorded (who printed what for whom) before they are made, and carry the patient
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,10 +15,9 @@ import httpx
 import pypdfium2
 import pytest
 import zxingcpp
-from test_transport_api import Api, People, Server, refused
+from api_support import Api, People, Server, refused, running_server
 
 from hospital import LAYOUT, admission
-from postgres_support import fresh_postgres_database
 from unitboard.printing import read_band_payload, read_mrn_payload
 
 ORDER_KEYS = {
@@ -139,27 +137,8 @@ def ward(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Ward]:
     tmp = tmp_path_factory.mktemp("orders")
-    layout = tmp / "layout.toml"
-    layout.write_text(LAYOUT)
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp}/orders.db"
-    else:
-        url, drop = fresh_postgres_database("unitboard_it")
-    server = Server(url, layout, tmp / f"server-{uuid.uuid4().hex[:6]}.log")
-    people = None
-    try:
-        server.start()
-        people = People(url)
-        with httpx.Client(base_url=server.base_url, timeout=20) as http:
-            yield Ward(server, http, people)
-    finally:
-        server.stop()
-        if people is not None:
-            people.close()
-        if drop is not None:
-            drop()
-    server.assert_no_errors()
+    with running_server(request.param, tmp, LAYOUT) as (server, http, people):
+        yield Ward(server, http, people)
 
 
 # -- the order as the contract shapes it ---------------------------------------------------

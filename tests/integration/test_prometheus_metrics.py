@@ -18,9 +18,9 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from api_support import Api, People, Server
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
-from test_transport_api import Api, People, Server
 
 from hospital import LAYOUT, admission
 from unitboard.bootstrap import build_runtime

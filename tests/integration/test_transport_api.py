@@ -11,27 +11,18 @@ told who took it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import jsonschema_rs
 import pytest
+from api_support import Api, People, Server, refused, running_server
 
 from hospital import LAYOUT, admission
-from postgres_support import fresh_postgres_database
-from unitboard.bootstrap import open_credentials
-from unitboard.service.accounts import Accounts, new_password_hash
 
 PLACES_AND_POLICY = """
 [[place]]
@@ -57,111 +48,6 @@ RACERS = 20
 PATIENTS = {"E1": "4W-401-A", "E2": "ICU-3-A", "E3": "4W-403-A", "E4": "4W-402-A"}
 ISOLATED = "E4"
 """On contact precautions (in a private room): their jobs need isolation without asking."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class People:
-    """Users and tokens, made as `unitboard users add` and `tokens create` make them (one
-    password hash for all: argon2 is slow on purpose)."""
-
-    def __init__(self, database_url: str) -> None:
-        self.credentials = open_credentials(database_url)
-        self.accounts = Accounts(self.credentials.store, self.credentials.sessions)
-        self.password_hash = new_password_hash("a long password")
-
-    def token(self, name: str, role: str, unit_id: str | None = None) -> str:
-        return self.accounts.create_token(name, role, unit_id, by="test")
-
-    def person(self, username: str, role: str, name: str, units: tuple[str, ...] = ()) -> str:
-        """A new person; their personal token."""
-        self.accounts.add_user(username, self.password_hash, role, name, units, by="test")
-        return self.accounts.create_personal_token(f"{username}-tablet", username, by="test")
-
-    def close(self) -> None:
-        self.credentials.close()
-
-
-@dataclass
-class Server:
-    """A `unitboard serve` process on a port of its own, its output in a file."""
-
-    database_url: str
-    layout: Path | None
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        args = [sys.executable, "-m", "unitboard.cli", "serve"]
-        args += ["--database-url", self.database_url, "--port", str(self.port)]
-        if self.layout is not None:
-            args += ["--layout", str(self.layout)]
-        with self.log_path.open("ab") as log:
-            env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log_path.read_text()
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.05)
-        raise AssertionError(f"the server did not start:\n{self.log_path.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        self.process = None
-
-    def assert_no_errors(self) -> None:
-        text = self.log_path.read_text(errors="replace")
-        assert '" 500 ' not in text and "Traceback" not in text, text[-4000:]
-
-
-class Api:
-    """A bearer token's JSON client on one server."""
-
-    def __init__(self, http: httpx.Client, token: str) -> None:
-        self.http = http
-        self.token = token
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-    def post(self, command: str, data: dict[str, Any]) -> httpx.Response:
-        body = {"command": command, "data": data}
-        return self.http.post("/api/commands", json=body, headers=self.headers)
-
-    def ok(self, command: str, data: dict[str, Any]) -> dict[str, Any]:
-        response = self.post(command, data)
-        assert response.status_code == 200, (command, response.status_code, response.text)
-        answer: dict[str, Any] = response.json()
-        return answer
-
-    def get(self, path: str, **params: str) -> httpx.Response:
-        return self.http.get(path, params=params, headers=self.headers)
-
-    def read(self, path: str, **params: str) -> dict[str, Any]:
-        response = self.get(path, **params)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
 
 
 class House:
@@ -252,38 +138,8 @@ def house(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[House]:
     tmp = tmp_path_factory.mktemp("transport")
-    layout = tmp / "layout.toml"
-    layout.write_text(LAYOUT + PLACES_AND_POLICY)
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp}/transport.db"
-    else:
-        url, drop = fresh_postgres_database("unitboard_it")
-    server = Server(url, layout, tmp / f"server-{uuid.uuid4().hex[:6]}.log")
-    people = None
-    try:
-        server.start()
-        people = People(url)
-        with httpx.Client(base_url=server.base_url, timeout=20) as http:
-            yield House(server, http, people)
-    finally:
-        server.stop()
-        if people is not None:
-            people.close()
-        if drop is not None:
-            drop()
-    server.assert_no_errors()
-
-
-def refused(response: httpx.Response, status: int, code: str, *words: str) -> str:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code, error
-    for word in words:
-        assert word in error["message"], error
-    message: str = error["message"]
-    assert message.endswith("."), message  # a sentence
-    return message
+    with running_server(request.param, tmp, LAYOUT + PLACES_AND_POLICY) as (server, http, people):
+        yield House(server, http, people)
 
 
 def moment(text: str) -> dt.datetime:
