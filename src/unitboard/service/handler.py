@@ -7,13 +7,14 @@ second process that wrote in between makes us catch up and decide again.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -89,10 +90,17 @@ class CommandService:
         idempotency_key: str | None = None,
         correlation_id: str | None = None,
     ) -> Appended:
+        with self._observed(lambda: (name,)):
+            return self._execute(actor, name, data, idempotency_key, correlation_id)
+
+    @contextlib.contextmanager
+    def _observed(self, names: Callable[[], Iterable[str]]) -> Iterator[None]:
+        """Tell the observers, once the block is done, of each command `names()` gives then:
+        accepted, or the refusal's code, and the seconds it took."""
         started = time.perf_counter()
         outcome = "accepted"
         try:
-            return self._execute(actor, name, data, idempotency_key, correlation_id)
+            yield
         except DomainError as refusal:
             outcome = refusal.code
             raise
@@ -100,11 +108,10 @@ class CommandService:
             outcome = "failed"
             raise
         finally:
-            self._observed(name, outcome, time.perf_counter() - started)
-
-    def _observed(self, name: str, outcome: str, seconds: float) -> None:
-        for observer in self._observers:
-            observer(name, outcome, seconds)
+            seconds = time.perf_counter() - started
+            for name in names():
+                for observer in self._observers:
+                    observer(name, outcome, seconds)
 
     def _execute(
         self,
@@ -138,8 +145,6 @@ class CommandService:
         so nothing moves between choosing and deciding) as one change: all recorded in one
         append, or none. `name` says what asked for them (an ADT message type) and `request`
         is what the idempotency key stands for; `details` go into the events' metadata."""
-        started = time.perf_counter()
-        outcome = "accepted"
         context = Context(actor.name, actor.role, self.people, actor.display_name)
         metadata = {**self._metadata(actor, name, idempotency_key, None), **(details or {})}
 
@@ -150,20 +155,10 @@ class CommandService:
             metadata["commands"] = [type(command).__name__ for command in commands]
             return decide_together(state, commands, context, str(metadata["time"]))
 
-        try:
+        # Counted as the commands it ran (none, when the plan itself was refused).
+        with self._observed(lambda: metadata.get("commands", ())):
             digest = request_hash(actor.name, name, request)
             return self._decide_and_append(decider, metadata, idempotency_key, digest)
-        except DomainError as refusal:
-            outcome = refusal.code
-            raise
-        except Exception:
-            outcome = "failed"
-            raise
-        finally:
-            # Counted as the commands it ran (none, when the plan itself was refused).
-            seconds = time.perf_counter() - started
-            for command_name in metadata.get("commands", ()):
-                self._observed(command_name, outcome, seconds)
 
     def _decide_and_append(
         self,
